@@ -1,0 +1,42 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Each installs what it needs on a fresh Debian machine (a venv from PyPI; Debian packages
+# through apt-get when run as root) and then does its job.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DATA ?= instance/demo
+PORT ?= 5000
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: demo test venv dev-venv system-packages serve bench-relevance clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+venv: $(BIN)/python system-packages
+	$(BIN)/pip install -q -r requirements.txt
+
+dev-venv: $(BIN)/python system-packages
+	$(BIN)/pip install -q -r requirements-dev.txt
+
+# hunspell-sv: the Swedish lexicon for compound splitting; chromium: browser tests.
+system-packages:
+	@bash scripts/system-packages.sh $(if $(filter test,$(MAKECMDGOALS)),hunspell-sv chromium,hunspell-sv)
+
+demo: venv
+	FLASK_DATA_DIR=$(DEMO_DATA) $(BIN)/flask --app app ingest demo
+	FLASK_DATA_DIR=$(DEMO_DATA) $(BIN)/flask --app app reindex --if-needed
+	@echo "Paragraf serves the demo archive on http://127.0.0.1:$(PORT)/"
+	FLASK_DATA_DIR=$(DEMO_DATA) $(BIN)/waitress-serve --listen=127.0.0.1:$(PORT) --threads=8 --call app:create_app
+
+test: dev-venv
+	$(BIN)/python -m pytest -q tests
+
+serve: venv
+	$(BIN)/waitress-serve --listen=0.0.0.0:$(PORT) --threads=8 --call app:create_app
+
+bench-relevance: dev-venv
+	$(BIN)/python bench/relevance.py
+
+clean:
+	rm -rf $(VENV) instance/demo

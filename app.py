@@ -1,0 +1,422 @@
+"""Paragraf: the Flask app (views, JSON API and CLI). The only module that imports Flask.
+
+Configuration: defaults (SETTINGS) → instance/config.py → FLASK_* environment → test_config.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+import click
+from flask import (Flask, Response, abort, current_app, g, jsonify, redirect, render_template,
+                   request, send_file, url_for)
+from flask_htmx import HTMX
+from markupsafe import Markup, escape
+
+import archive
+import index
+import ingest
+
+SETTINGS = {  # key: (default, help)
+    "DATA_DIR": ("instance", "Folder holding the archive (SQLite + originals) and the index."),
+    "SEARCH_PAGE_SIZE": (10, "Hits per page on the search page and the API default limit."),
+    "SEARCH_MAX_LIMIT": (100, "Largest `limit` the API accepts."),
+    "INGEST_MAX_FILE_MB": (100, "Files larger than this are reported as too large, not read."),
+    "INGEST_WORKERS": (1, "Extraction processes for `flask ingest` when --workers is not given."),
+    "ADMIN_TOKEN": ("", "Token for /admin (header or ?token=); empty means the page is off."),
+    "PUBLIC_BASE_URL": ("", "Absolute base URL used in citations and feeds (else the request's)."),
+    "SECRET_KEY": (None, "Flask secret; a random one is made per process when unset."),
+}
+KIND_LABELS = {"protokoll": "Protokoll", "kallelse": "Kallelse", "handlingar": "Handlingar",
+               "tjänsteskrivelse": "Tjänsteskrivelse", "bilaga": "Bilaga", "annat": "Annat"}
+FACET_LABELS = {"meeting": "Sammanträde", "item": "Ärende", "body": "Organ", "kind": "Typ",
+                "year": "År", "organisation": "Organisation"}
+SORTS = {"relevans": "relevance", "nyast": "newest", "aldst": "oldest"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update({key: default for key, (default, _) in SETTINGS.items()})
+    app.config["DATA_DIR"] = os.path.join(app.instance_path)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config["DATA_DIR"] = os.path.abspath(str(app.config["DATA_DIR"]))
+    HTMX(app)
+    app.jinja_env.globals.update(kind_label=lambda k: KIND_LABELS.get(k, k or ""),
+                                 facet_label=FACET_LABELS.get, url_with=url_with)
+    _register_views(app)
+    _register_cli(app)
+    app.teardown_appcontext(_close_archive)
+    app.after_request(_headers)
+    return app
+
+
+# --- shared per-request resources ---------------------------------------------------------
+def get_archive() -> archive.Archive:
+    if "archive" not in g:
+        g.archive = archive.Archive(current_app.config["DATA_DIR"])
+    return g.archive
+
+
+def _close_archive(exc=None) -> None:
+    store = g.pop("archive", None)
+    if store is not None:
+        store.close()
+
+
+def get_index() -> index.SearchIndex:
+    ext = current_app.extensions
+    if "paragraf_index" not in ext:
+        ext["paragraf_index"] = index.SearchIndex(current_app.config["DATA_DIR"])
+    return ext["paragraf_index"]
+
+
+def _headers(response: Response) -> Response:
+    # refs #2: the same URL answers a page or an htmx partial; caches must keep them apart
+    response.vary.add("HX-Request")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    return response
+
+
+def url_with(**changes) -> str:
+    """The current search URL with some parameters changed (None removes, lists toggle)."""
+    args = request.args.to_dict(flat=False)
+    args.pop("sida", None) if "sida" not in changes else None
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        elif isinstance(value, tuple):   # ('toggle', v): add or remove one facet value
+            current = args.get(key, [])
+            args[key] = [v for v in current if v != value[1]] if value[1] in current \
+                else current + [value[1]]
+        else:
+            args[key] = [str(value)]
+    return "/sok?" + urlencode([(k, v) for k, vs in args.items() for v in vs if v != ""])
+
+
+def base_url() -> str:
+    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+
+
+def citation(item: archive.Item, doc: archive.Document) -> str:
+    """'Nämnden för Teknik 2025-09-24 § 87, Dnr TE-2025-00826 – https://…/m/…/§87'."""
+    who = " ".join(x for x in (doc.body or doc.organisation, doc.date) if x)
+    dnr = f", Dnr {', '.join(item.dnr)}" if item.dnr else ""
+    return f"{who} {item.label}{dnr} – {base_url()}/{item.id}".strip()
+
+
+# --- search -------------------------------------------------------------------------------
+def run_search(args) -> tuple[index.SearchResult | None, str, int]:
+    """Search from request args; returns (result, Swedish error message, status)."""
+    q = (args.get("q") or "").strip()
+    filters = {name: args.getlist(name) for name in FACET_LABELS if args.getlist(name)}
+    try:
+        page = max(1, min(int(args.get("sida", 1)), 1000))
+        size = int(args.get("limit", current_app.config["SEARCH_PAGE_SIZE"]))
+    except ValueError:
+        return None, "Sidnummer och antal ska vara heltal.", 400
+    size = max(1, min(size, int(current_app.config["SEARCH_MAX_LIMIT"])))
+    if not q and not filters and not args.get("from") and not args.get("to"):
+        return None, "", 200
+    try:
+        result = get_index().search(
+            q, filters=filters, page=page, page_size=size,
+            sort=SORTS.get(args.get("sort", "relevans"), "relevance"),
+            date_from=_date_arg(args.get("from")), date_to=_date_arg(args.get("to")))
+    except index.QueryError as exc:
+        return None, str(exc), 400
+    except index.IndexMissing:
+        return None, "Sökindexet är inte byggt än. Be en administratör köra 'flask reindex'.", 503
+    return result, "", 200
+
+
+def _date_arg(value: str | None) -> str:
+    value = (value or "").strip()
+    if value and not all(c.isdigit() or c == "-" for c in value):
+        raise index.QueryError("Datum skrivs som ÅÅÅÅ-MM-DD, till exempel 2024-06-30.")
+    return value
+
+
+def result_json(result: index.SearchResult | None, q: str) -> dict:
+    if result is None:
+        return {"query": q, "total": 0, "hits": [], "facets": {}}
+    return {
+        "query": result.query, "total": result.total, "mode": result.mode,
+        "notice": result.notice, "suggestion": result.suggestion,
+        "page": result.page, "elapsed_ms": result.elapsed_ms,
+        "hits": [{
+            "url": h.url, "source": h.source, "organisation": h.organisation, "body": h.body,
+            "meeting": h.meeting or None, "date": h.date or None, "kind": h.kind,
+            "paragraph": h.paragraph, "page": h.page, "title": h.title, "snippet": h.snippet,
+            "score": h.score, "id": h.id, "unit": h.unit, "match": h.match,
+            "matched": h.matched,
+        } for h in result.hits],
+        "facets": {name: [{"value": r["value"], "count": r["count"]} for r in rows]
+                   for name, rows in result.facets.items()},
+    }
+
+
+# --- views --------------------------------------------------------------------------------
+def _register_views(app: Flask) -> None:
+    @app.get("/")
+    @app.get("/sok")
+    def search_page():
+        result, error, status = run_search(request.args)
+        template = "_results.html" if request.headers.get("HX-Request") else "search.html"
+        return render_template(template, result=result, error=error, q=request.args.get("q", ""),
+                               args=request.args), status
+
+    @app.get("/api/search")
+    def api_search():
+        result, error, status = run_search(request.args)
+        if error:
+            return jsonify({"error": error, "query": request.args.get("q", "")}), status
+        return jsonify(result_json(result, request.args.get("q", "")))
+
+    @app.get("/m/<org>/<body>/<date>")
+    def meeting_page(org, body, date):
+        store = get_archive()
+        meeting = store.meeting(archive.meeting_id(org, body, date))
+        items = store.items(meeting=meeting.id)
+        docs = store.documents(meeting=meeting.id)
+        by_doc = {d.id: d for d in docs}
+        return render_template("meeting.html", meeting=meeting, items=items, docs=docs,
+                               by_doc=by_doc)
+
+    @app.get("/m/<org>/<body>/<date>/<slug>")
+    def item_page(org, body, date, slug):
+        return _item_view(f"m/{archive.meeting_id(org, body, date)}/{slug}")
+
+    @app.get("/d/<doc_id>/<slug>")
+    def document_item_page(doc_id, slug):
+        return _item_view(f"d/{doc_id}/{slug}")
+
+    @app.get("/d/<doc_id>")
+    @app.get("/d/<doc_id>/sida/<int:number>")
+    def document_page(doc_id, number=None):
+        store = get_archive()
+        doc = store.document(doc_id)
+        pages = store.pages(doc_id)
+        if number is not None and not any(p.number == number for p in pages):
+            abort(404)
+        q = request.args.get("q", "")
+        rendered = [(p, *_highlight(p.text, q, f"sida-{p.number}-traff")) for p in pages]
+        return render_template("document.html", doc=doc, pages=rendered, q=q, page_number=number,
+                               items=store.items(document=doc_id),
+                               meeting=_meeting_or_none(store, doc.meeting_id))
+
+    @app.get("/d/<doc_id>/fil")
+    def document_file(doc_id):
+        path, doc = get_archive().original(doc_id)
+        if not path.is_file():
+            abort(404)
+        inline = request.args.get("visa") == "1"
+        return send_file(path, mimetype=doc.media_type, as_attachment=not inline,
+                         download_name=doc.filename, conditional=True, etag=doc.sha256)
+
+    @app.get("/static/htmx.min.js")
+    def htmx_js():
+        spec = importlib.util.find_spec("js_lib_htmx")
+        root = Path(next(iter(spec.submodule_search_locations)))
+        return send_file(root / "static" / "htmx" / "htmx.min.js", mimetype="text/javascript",
+                         max_age=86400)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"ok": True}
+
+    @app.errorhandler(archive.NotFound)
+    @app.errorhandler(404)
+    def not_found(exc):
+        path = request.path.strip("/")
+        store = get_archive()
+        moved = store.redirect_for(path)
+        if moved:
+            return redirect("/" + moved, code=301)
+        reason = store.gone_reason(path)
+        if reason:
+            return render_template("error.html", status=410, title="Borttagen",
+                                   message=reason), 410
+        message = str(exc) if isinstance(exc, archive.NotFound) else \
+            "Sidan finns inte. Kontrollera adressen eller sök i arkivet."
+        return render_template("error.html", status=404, title="Hittades inte",
+                               message=message), 404
+
+    @app.errorhandler(archive.Gone)
+    def gone(exc):
+        return render_template("error.html", status=410, title="Borttagen", message=str(exc)), 410
+
+    @app.errorhandler(index.IndexMissing)
+    def index_missing(exc):
+        return render_template("error.html", status=503, title="Sökindex saknas",
+                               message=str(exc)), 503
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        return render_template("error.html", status=500, title="Något gick fel",
+                               message="Ett oväntat fel inträffade. Försök igen om en stund."), 500
+
+
+def _meeting_or_none(store, mid):
+    try:
+        return store.meeting(mid) if mid else None
+    except archive.NotFound:
+        return None
+
+
+def _highlight(text: str, q: str, id_prefix: str = "traff") -> tuple[Markup, int]:
+    if not q:
+        return escape(text), 0
+    html, count = index.highlight_query(text, q, id_prefix)
+    return Markup(html), count
+
+
+def _item_view(item_id: str):
+    store = get_archive()
+    item = store.item(item_id)
+    doc = store.document(item.document_id)
+    siblings = store.items(document=doc.id)
+    pos = next(i for i, s in enumerate(siblings) if s.id == item.id)
+    q = request.args.get("q", "")
+    text_html, marks = _highlight(item.text, q)
+    history = sorted(
+        [(i, d) for i, d in store.related_by_dnr(item.dnr) if not (i and i.id == item.id)],
+        key=lambda pair: (pair[1].date, ["kallelse", "handlingar", "tjänsteskrivelse",
+                                         "protokoll"].index(pair[1].kind)
+                          if pair[1].kind in ("kallelse", "handlingar", "tjänsteskrivelse",
+                                              "protokoll") else 9))
+    try:
+        similar = get_index().more_like_this(item.id)
+    except index.IndexMissing:
+        similar = []
+    meeting = _meeting_or_none(store, item.meeting_id)
+    attachments = [d for d in store.documents(meeting=item.meeting_id)
+                   if d.id != doc.id] if item.meeting_id else []
+    return render_template(
+        "item.html", item=item, doc=doc, meeting=meeting, text_html=text_html, marks=marks, q=q,
+        previous=siblings[pos - 1] if pos > 0 else None,
+        next=siblings[pos + 1] if pos + 1 < len(siblings) else None,
+        history=history, similar=similar, attachments=attachments,
+        citation=citation(item, doc), permalink=f"{base_url()}/{item.id}")
+
+
+# --- CLI ----------------------------------------------------------------------------------
+def _register_cli(app: Flask) -> None:
+    @app.cli.command("ingest")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path())
+    @click.option("--workers", type=int, default=None, help="Extraction processes.")
+    @click.option("--force", is_flag=True, help="Re-parse files even when unchanged.")
+    @click.option("--report", type=click.Path(), default=None,
+                  help="Write the failure report here (.json and .csv beside it).")
+    def ingest_command(paths, workers, force, report):
+        """Ingest files and folders (PDF, HTML, TXT, MD), then update the index."""
+        config = current_app.config
+        started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        store = archive.Archive(config["DATA_DIR"])
+        try:
+            done = ingest.ingest_paths(
+                store, paths, max_file_mb=float(config["INGEST_MAX_FILE_MB"]),
+                workers=workers or int(config["INGEST_WORKERS"]), force=force)
+            try:
+                index.update_documents(store, config["DATA_DIR"], done.changed_documents)
+            except index.IndexBusy as exc:
+                click.echo(f"Index not updated: {exc}", err=True)
+            summary = done.summary()
+            store.record_run("ingest", started, summary, done.failed)
+        finally:
+            store.close()
+        for failure in done.failed:
+            click.echo(f"FAILED {failure['path']}: [{failure['stage']}/{failure['reason']}] "
+                       f"{failure['message']}", err=True)
+        for warning in done.warnings:
+            click.echo(f"warning {warning['path']}: {warning['message']}", err=True)
+        _write_report(report or os.path.join(config["DATA_DIR"], "reports", "ingest-latest"),
+                      done.failed)
+        click.echo("ingested {ingested}, replaced {replaced}, unchanged {unchanged}, "
+                   "skipped {skipped}, failed {failed}".format(**summary))
+        if done.failed:
+            sys.exit(1)
+
+    @app.cli.command("reindex")
+    @click.option("--if-needed", is_flag=True,
+                  help="Rebuild only when the schema or analysis changed.")
+    def reindex_command(if_needed):
+        """Rebuild the search index from the archive and switch to it atomically."""
+        config = current_app.config
+        if if_needed:
+            reason = index.needs_rebuild(config["DATA_DIR"])
+            if reason is None:
+                click.echo("index is current; nothing to do")
+                return
+            click.echo(f"rebuilding: {reason}")
+        store = archive.Archive(config["DATA_DIR"])
+        try:
+            meta = index.rebuild_index(store, config["DATA_DIR"])
+        except index.IndexBusy as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+        finally:
+            store.close()
+        click.echo(f"indexed {meta['units']} units from {meta['documents']} documents "
+                   f"in {meta['seconds']} s")
+
+    @app.cli.command("search")
+    @click.argument("query", nargs=-1)
+    @click.option("--limit", type=int, default=10, help="Number of hits.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+    def search_command(query, limit, as_json):
+        """Search the archive from the command line (same JSON as /api/search)."""
+        text = " ".join(query)
+        try:
+            result = index.SearchIndex(current_app.config["DATA_DIR"]).search(
+                text, page_size=max(1, limit))
+        except (index.QueryError, index.IndexMissing) as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+        if as_json:
+            click.echo(json.dumps(result_json(result, text), ensure_ascii=False, indent=1))
+            return
+        click.echo(f"{result.total} träffar" + (f" – {result.notice}" if result.notice else ""))
+        for hit in result.hits:
+            where = " ".join(x for x in (hit.body, hit.date, hit.paragraph or "") if x)
+            click.echo(f"{hit.score:8.2f}  {where}  {hit.title}  {hit.url}")
+
+    @app.cli.command("status")
+    def status_command():
+        """Archive counts by organisation and body, the index's version, size and age."""
+        config = current_app.config
+        store = archive.Archive(config["DATA_DIR"])
+        try:
+            counts, runs = store.counts(), store.runs(5)
+        finally:
+            store.close()
+        info = index.index_info(config["DATA_DIR"])
+        click.echo(json.dumps({"archive": counts, "index": info, "runs": runs},
+                              ensure_ascii=False, indent=1, default=str))
+
+
+def _write_report(stem: str, failures: list[dict]) -> None:
+    """The failure report an admin opens: JSON and CSV (path, stage, reason, message)."""
+    stem = str(stem).removesuffix(".json").removesuffix(".csv")
+    Path(stem).parent.mkdir(parents=True, exist_ok=True)
+    Path(stem + ".json").write_text(json.dumps(failures, ensure_ascii=False, indent=1))
+    with open(stem + ".csv", "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["path", "stage", "reason", "message"])
+        writer.writeheader()
+        writer.writerows(failures)

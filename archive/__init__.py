@@ -1,0 +1,15 @@
+"""The archive: the truth about organisations, bodies, meetings, documents, pages and items.
+
+SQLite (stdlib) plus the original files stored by content hash, all under one data directory.
+Ids are derived from the records themselves (body + date + § number), never from insertion
+order, so every URL survives re-ingesting, reindexing and a rebuild from scratch.
+This package imports nothing else of ours.
+"""
+from .ids import DNR_PATTERN, document_id, dnr_key, find_dnr, item_slug, meeting_id, slugify
+from .records import Document, Item, Meeting, Page, ParsedDocument
+from .store import Archive, Gone, NotFound, StoreResult
+
+__all__ = [
+    "Archive", "DNR_PATTERN", "Document", "Gone", "Item", "Meeting", "NotFound", "Page", "ParsedDocument",
+    "StoreResult", "dnr_key", "document_id", "find_dnr", "item_slug", "meeting_id", "slugify",
+]

@@ -1,0 +1,364 @@
+"""The archive store: one SQLite file (WAL) and the original files by content hash."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Iterator
+
+from .ids import dnr_key, document_id, item_slug, meeting_id
+from .records import Document, Item, Meeting, Page, ParsedDocument
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS organisations(slug TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies(organisation_slug TEXT, slug TEXT, name TEXT NOT NULL,
+    PRIMARY KEY (organisation_slug, slug));
+CREATE TABLE IF NOT EXISTS meetings(id TEXT PRIMARY KEY, organisation_slug TEXT, body_slug TEXT,
+    date TEXT);
+CREATE TABLE IF NOT EXISTS documents(id TEXT PRIMARY KEY, source TEXT, filename TEXT,
+    media_type TEXT, kind TEXT, title TEXT, organisation TEXT, organisation_slug TEXT, body TEXT,
+    body_slug TEXT, date TEXT, source_url TEXT, sha256 TEXT, size INTEGER, page_count INTEGER,
+    meeting_id TEXT, status TEXT NOT NULL DEFAULT 'active', ingested_at TEXT);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+CREATE INDEX IF NOT EXISTS documents_meeting ON documents(meeting_id);
+CREATE TABLE IF NOT EXISTS sources(source TEXT PRIMARY KEY, document_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages(document_id TEXT, number INTEGER, text TEXT,
+    PRIMARY KEY (document_id, number));
+CREATE TABLE IF NOT EXISTS items(id TEXT PRIMARY KEY, document_id TEXT NOT NULL, meeting_id TEXT,
+    label TEXT, slug TEXT, ordinal INTEGER, title TEXT, text TEXT, decision TEXT, dnr TEXT,
+    presenter TEXT, page_start INTEGER, page_end INTEGER);
+CREATE INDEX IF NOT EXISTS items_document ON items(document_id, ordinal);
+CREATE INDEX IF NOT EXISTS items_meeting ON items(meeting_id);
+CREATE TABLE IF NOT EXISTS dnr(key TEXT, item_id TEXT, document_id TEXT);
+CREATE INDEX IF NOT EXISTS dnr_key ON dnr(key);
+CREATE TABLE IF NOT EXISTS redirects(old_path TEXT PRIMARY KEY, new_path TEXT NOT NULL,
+    created_at TEXT);
+CREATE TABLE IF NOT EXISTS gone(path TEXT PRIMARY KEY, reason TEXT, created_at TEXT);
+CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, kind TEXT, started_at TEXT,
+    finished_at TEXT, summary TEXT, failures TEXT);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class NotFound(LookupError):
+    """No such record; the message is safe to show a user."""
+
+
+class Gone(LookupError):
+    """The record was withdrawn; the message is safe to show a user."""
+
+
+@dataclass
+class StoreResult:
+    status: str                     # 'ingested', 'replaced' or 'unchanged'
+    document_id: str
+    removed: list[str] = field(default_factory=list)   # ids this document replaced
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _row_to(cls, row: sqlite3.Row):
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: row[k] for k in row.keys() if k in names})
+
+
+def _item_from_row(row: sqlite3.Row) -> Item:
+    item = _row_to(Item, row)
+    item.dnr = json.loads(row["dnr"] or "[]")
+    return item
+
+
+def identity_key(doc: ParsedDocument) -> str:
+    """What makes two files 'the same document': its meeting, kind and file name, or its path."""
+    if doc.organisation_slug and doc.body_slug and doc.date:
+        return f"{doc.organisation_slug}/{doc.body_slug}/{doc.date}/{doc.kind}/{doc.filename}"
+    return f"source:{doc.source}"
+
+
+class Archive:
+    """The archive under one data directory. One instance per thread."""
+
+    def __init__(self, data_dir: str | os.PathLike, readonly: bool = False):
+        self.data_dir = Path(data_dir)
+        self.files_dir = self.data_dir / "files"
+        path = self.data_dir / "archive.sqlite3"
+        if readonly:
+            if not path.exists():
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+                Archive(data_dir).close()
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA busy_timeout=30000")
+        if not readonly:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- writing -------------------------------------------------------------------------
+    def find_by_hash(self, sha256: str) -> Document | None:
+        row = self.db.execute(
+            "SELECT * FROM documents WHERE sha256=? AND status='active' LIMIT 1", (sha256,)
+        ).fetchone()
+        return _row_to(Document, row) if row else None
+
+    def store_file(self, data: bytes) -> str:
+        """Keep the original bytes, named by their hash; returns the sha256."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self.files_dir / sha[:2] / sha
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        return sha
+
+    def store_document(self, doc: ParsedDocument, data: bytes) -> StoreResult:
+        """Store a parsed document and its original bytes, replacing an older version.
+
+        Idempotent: the same bytes again change nothing. All rows of one document are
+        written in one transaction, so a killed ingest never leaves half a document.
+        """
+        sha = self.store_file(data)
+        doc_id = document_id(identity_key(doc))
+        same = self.db.execute(
+            "SELECT id FROM documents WHERE id=? AND sha256=? AND status='active'", (doc_id, sha)
+        ).fetchone()
+        if same:
+            return StoreResult("unchanged", doc_id)
+        old_ids = {r[0] for r in self.db.execute(
+            "SELECT document_id FROM sources WHERE source=?", (doc.source,))}
+        existed = self.db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone()
+        mid = meeting_id(doc.organisation_slug, doc.body_slug, doc.date) if (
+            doc.organisation_slug and doc.body_slug and doc.date
+            and doc.kind in ("protokoll", "kallelse", "handlingar")) else None
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for old in old_ids - {doc_id}:
+                # refs #4: the file's derived identity changed (e.g. a corrected date)
+                self._redirect_document(old, doc_id)
+            self._delete_document_rows(doc_id)
+            if doc.organisation_slug:
+                self.db.execute("INSERT OR REPLACE INTO organisations VALUES (?,?)",
+                                (doc.organisation_slug, doc.organisation))
+            if doc.organisation_slug and doc.body_slug:
+                self.db.execute("INSERT OR REPLACE INTO bodies VALUES (?,?,?)",
+                                (doc.organisation_slug, doc.body_slug, doc.body))
+            if mid:
+                self.db.execute("INSERT OR IGNORE INTO meetings VALUES (?,?,?,?)",
+                                (mid, doc.organisation_slug, doc.body_slug, doc.date))
+            self.db.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active',?)",
+                (doc_id, doc.source, doc.filename, doc.media_type, doc.kind, doc.title,
+                 doc.organisation, doc.organisation_slug, doc.body, doc.body_slug, doc.date,
+                 doc.source_url, sha, len(data), len(doc.pages), mid, _now()))
+            self.db.execute("INSERT OR REPLACE INTO sources VALUES (?,?)", (doc.source, doc_id))
+            self.db.executemany("INSERT INTO pages VALUES (?,?,?)",
+                                [(doc_id, p.number, p.text) for p in doc.pages])
+            for ordinal, item in enumerate(doc.items):
+                self._insert_item(doc_id, mid, ordinal, item)
+            self.db.execute("DELETE FROM gone WHERE path=?", (f"d/{doc_id}",))
+            self._bump_generation()
+        removed = sorted(old_ids - {doc_id})
+        return StoreResult("replaced" if existed or removed else "ingested", doc_id, removed)
+
+    def _insert_item(self, doc_id: str, mid: str | None, ordinal: int, item: Item) -> None:
+        slug = item_slug(item.label)
+        base = f"m/{mid}/{slug}" if mid else f"d/{doc_id}/{slug}"
+        item_id, n = base, 1
+        while self.db.execute("SELECT 1 FROM items WHERE id=?", (item_id,)).fetchone():
+            # Two documents of one meeting number an item alike (a kallelse and notes)
+            n += 1
+            item_id = f"{base}-{n}"
+        self.db.execute(
+            "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (item_id, doc_id, mid, item.label, slug, ordinal, item.title, item.text,
+             item.decision, json.dumps(item.dnr, ensure_ascii=False), item.presenter,
+             item.page_start, item.page_end))
+        for value in item.dnr:
+            key = dnr_key(value)
+            if key:
+                self.db.execute("INSERT INTO dnr VALUES (?,?,?)", (key, item_id, doc_id))
+        self.db.execute("DELETE FROM gone WHERE path=?", (item_id,))
+
+    def _delete_document_rows(self, doc_id: str) -> None:
+        for table in ("pages", "items", "dnr"):
+            self.db.execute(f"DELETE FROM {table} WHERE document_id=?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+        self.db.execute("DELETE FROM sources WHERE document_id=?", (doc_id,))
+
+    def _redirect_document(self, old_id: str, new_id: str) -> None:
+        now = _now()
+        self.db.execute("INSERT OR REPLACE INTO redirects VALUES (?,?,?)",
+                        (f"d/{old_id}", f"d/{new_id}", now))
+        self._delete_document_rows(old_id)
+
+    def add_redirect(self, old_path: str, new_path: str) -> None:
+        """Record that a URL path (without leading slash) moved; answered with 301."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO redirects VALUES (?,?,?)",
+                            (old_path.strip("/"), new_path.strip("/"), _now()))
+
+    def withdraw_document(self, doc_id: str, reason: str) -> None:
+        """Take a document out of the archive; its URLs answer 410 from now on."""
+        doc = self.document(doc_id)
+        now = _now()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            paths = [f"d/{doc_id}"] + [r[0] for r in self.db.execute(
+                "SELECT id FROM items WHERE document_id=?", (doc_id,))]
+            self.db.executemany("INSERT OR REPLACE INTO gone VALUES (?,?,?)",
+                                [(p, reason, now) for p in paths])
+            for table in ("pages", "items", "dnr"):
+                self.db.execute(f"DELETE FROM {table} WHERE document_id=?", (doc.id,))
+            self.db.execute("UPDATE documents SET status='withdrawn' WHERE id=?", (doc_id,))
+            self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        self.db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+                        "SET value = CAST(value AS INTEGER) + 1")
+
+    @property
+    def generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    # --- runs (ingest/reindex reports) ---------------------------------------------------
+    def record_run(self, kind: str, started_at: str, summary: dict, failures: list[dict]) -> int:
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO runs(kind, started_at, finished_at, summary, failures) "
+                "VALUES (?,?,?,?,?)", (kind, started_at, _now(), json.dumps(summary),
+                                       json.dumps(failures, ensure_ascii=False)))
+        return cur.lastrowid
+
+    def runs(self, limit: int = 10) -> list[dict]:
+        rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [dict(r) | {"summary": json.loads(r["summary"] or "{}"),
+                           "failures": json.loads(r["failures"] or "[]")} for r in rows]
+
+    # --- reading -------------------------------------------------------------------------
+    def document(self, doc_id: str) -> Document:
+        row = self.db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound("Handlingen finns inte i arkivet.")
+        if row["status"] != "active":
+            raise Gone(self.gone_reason(f"d/{doc_id}") or "Handlingen har dragits tillbaka.")
+        return _row_to(Document, row)
+
+    def documents(self, meeting: str | None = None) -> list[Document]:
+        if meeting:
+            rows = self.db.execute("SELECT * FROM documents WHERE meeting_id=? AND status='active' "
+                                   "ORDER BY kind, filename", (meeting,))
+        else:
+            rows = self.db.execute("SELECT * FROM documents WHERE status='active' ORDER BY id")
+        return [_row_to(Document, r) for r in rows]
+
+    def pages(self, doc_id: str) -> list[Page]:
+        rows = self.db.execute("SELECT number, text FROM pages WHERE document_id=? ORDER BY number",
+                               (doc_id,))
+        return [Page(r[0], r[1]) for r in rows]
+
+    def original(self, doc_id: str) -> tuple[Path, Document]:
+        doc = self.document(doc_id)
+        return self.files_dir / doc.sha256[:2] / doc.sha256, doc
+
+    def item(self, item_id: str) -> Item:
+        row = self.db.execute("SELECT * FROM items WHERE id=?", (item_id,)).fetchone()
+        if row is None:
+            reason = self.gone_reason(item_id)
+            if reason:
+                raise Gone(reason)
+            raise NotFound("Ärendet finns inte i arkivet.")
+        return _item_from_row(row)
+
+    def items(self, document: str | None = None, meeting: str | None = None) -> list[Item]:
+        if document:
+            rows = self.db.execute("SELECT * FROM items WHERE document_id=? ORDER BY ordinal",
+                                   (document,))
+        else:
+            rows = self.db.execute(
+                "SELECT items.* FROM items JOIN documents d ON d.id = items.document_id "
+                "WHERE items.meeting_id=? ORDER BY d.kind = 'protokoll' DESC, d.id, ordinal",
+                (meeting,))
+        return [_item_from_row(r) for r in rows]
+
+    def meeting(self, mid: str) -> Meeting:
+        row = self.db.execute(
+            "SELECT m.id, o.name AS organisation, m.organisation_slug, b.name AS body, "
+            "m.body_slug, m.date FROM meetings m JOIN organisations o ON o.slug=m.organisation_slug "
+            "JOIN bodies b ON b.organisation_slug=m.organisation_slug AND b.slug=m.body_slug "
+            "WHERE m.id=?", (mid,)).fetchone()
+        if row is None or not self.db.execute(
+                "SELECT 1 FROM documents WHERE meeting_id=? AND status='active'", (mid,)).fetchone():
+            raise NotFound("Sammanträdet finns inte i arkivet.")
+        return _row_to(Meeting, row)
+
+    def related_by_dnr(self, values: list[str]) -> list[tuple[Item | None, Document]]:
+        """Every item and document sharing one of these case numbers (refs #4 'Ärendets historik')."""
+        keys = {k for k in map(dnr_key, values) if k}
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT DISTINCT item_id, document_id FROM dnr WHERE key IN ({marks})", tuple(keys))
+        out = []
+        for item_id, doc_id in rows:
+            try:
+                out.append((self.item(item_id) if item_id else None, self.document(doc_id)))
+            except LookupError:
+                continue
+        return out
+
+    def redirect_for(self, path: str) -> str | None:
+        row = self.db.execute("SELECT new_path FROM redirects WHERE old_path=?",
+                              (path.strip("/"),)).fetchone()
+        return row[0] if row else None
+
+    def gone_reason(self, path: str) -> str | None:
+        row = self.db.execute("SELECT reason FROM gone WHERE path=?", (path.strip("/"),)).fetchone()
+        return row[0] if row else None
+
+    def counts(self) -> dict:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "documents": one("SELECT COUNT(*) FROM documents WHERE status='active'"),
+            "meetings": one("SELECT COUNT(DISTINCT meeting_id) FROM documents "
+                            "WHERE status='active' AND meeting_id IS NOT NULL"),
+            "items": one("SELECT COUNT(*) FROM items"),
+            "pages": one("SELECT COUNT(*) FROM pages"),
+            "by_body": [dict(r) for r in self.db.execute(
+                "SELECT organisation, body, COUNT(*) AS documents FROM documents "
+                "WHERE status='active' GROUP BY organisation, body ORDER BY organisation, body")],
+        }
+
+    def iter_documents_with_content(self) -> Iterator[tuple[Document, list[Page], list[Item]]]:
+        """Everything the index is derived from, one document at a time (no re-extraction)."""
+        ids = [r[0] for r in self.db.execute(
+            "SELECT id FROM documents WHERE status='active' ORDER BY id")]
+        for doc_id in ids:
+            try:
+                doc = self.document(doc_id)
+            except LookupError:
+                continue
+            yield doc, self.pages(doc_id), self.items(document=doc_id)

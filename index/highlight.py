@@ -1,0 +1,85 @@
+"""Snippets with the query's words marked, in every form the index matched (refs #3, #4).
+
+The text is escaped here; only our own <mark> tags are added, so a snippet is safe HTML.
+"""
+from __future__ import annotations
+
+import re
+from html import escape
+
+from . import analysis
+
+HOW = {"exact": "exakt", "stem": "böjningsform", "part": "del av sammansatt ord",
+       "folded": "utan å/ä/ö"}
+
+
+def match_forms(text: str, wanted: dict[str, set[str]]) -> list[tuple[int, int, str, str]]:
+    """Spans of `text` matching the wanted terms: (start, end, how, surface form)."""
+    spans = []
+    for tok in analysis.tokenize(text):
+        word = tok.text.rstrip("-")
+        how = None
+        if word in wanted["exact"]:
+            how = "exact"
+        elif analysis.stem(word) in wanted["stem"]:
+            how = "stem"
+        elif any(analysis.stem(p) in wanted["stem"] for p in analysis.word_parts(word)):
+            how = "part"
+        elif wanted["folded"] and (analysis.fold(analysis.stem(word)) in wanted["folded"] or
+                                   analysis.fold(word) in wanted["folded"]):
+            how = "folded"
+        if how:
+            spans.append((tok.start, tok.end, how, text[tok.start:tok.end]))
+    return spans
+
+
+def make_snippet(text: str, spans, width: int = 240) -> str:
+    """The window of `text` with the most matches, escaped, matches in <mark>."""
+    if not spans:
+        cut = text[:width]
+        return escape(re.sub(r"\s+", " ", cut)).strip() + ("…" if len(text) > width else "")
+    best, best_count = 0, -1
+    starts = [s for s, _, _, _ in spans]
+    for i, start in enumerate(starts):
+        count = sum(1 for s in starts[i:] if s < start + width)
+        if count > best_count:
+            best, best_count = i, count
+    begin = max(0, starts[best] - width // 4)
+    if begin:
+        space = text.find(" ", begin)
+        begin = space + 1 if 0 <= space < starts[best] else begin
+    end = min(len(text), begin + width)
+    out, pos = [], begin
+    for s, e, _, _ in spans:
+        if s < begin or e > end:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    snippet = re.sub(r"\s+", " ", "".join(out)).strip()
+    return ("…" if begin else "") + snippet + ("…" if end < len(text) else "")
+
+
+def highlight_html(text: str, wanted: dict[str, set[str]], id_prefix: str = "traff"
+                   ) -> tuple[str, int]:
+    """The whole text escaped with every match marked; returns (html, number of marks)."""
+    spans = match_forms(text, wanted)
+    out, pos = [], 0
+    for n, (s, e, _, _) in enumerate(spans):
+        out.append(escape(text[pos:s]))
+        out.append(f'<mark id="{id_prefix}-{n + 1}">{escape(text[s:e])}</mark>')
+        pos = e
+    out.append(escape(text[pos:]))
+    return "".join(out), len(spans)
+
+
+def explain(spans) -> list[dict]:
+    """Which forms matched and how, each once: [{'form': 'nara', 'how': 'utan å/ä/ö'}]."""
+    seen, out = set(), []
+    for _, _, how, surface in spans:
+        key = (surface.lower(), how)
+        if key not in seen:
+            seen.add(key)
+            out.append({"form": surface, "how": HOW[how]})
+    return out[:8]

@@ -1,0 +1,24 @@
+"""What an admin wants to know about the serving index."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from .schema import SCHEMA_VERSION, analysis_fingerprint
+from .store import current_dir, read_meta
+
+
+def index_info(data_dir) -> dict:
+    """Version, size, age and counts of the serving index (empty dict fields when none)."""
+    path = current_dir(data_dir)
+    if path is None:
+        return {"exists": False, "schema_version": SCHEMA_VERSION,
+                "fingerprint": analysis_fingerprint()}
+    meta = read_meta(path)
+    size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    built = meta.get("updated_at") or meta.get("built_at")
+    age = None
+    if built:
+        age = (dt.datetime.now(dt.timezone.utc) - dt.datetime.fromisoformat(built)).total_seconds()
+    return {"exists": True, "path": os.fspath(path), "size_bytes": size, "age_seconds": age,
+            "current": meta.get("fingerprint") == analysis_fingerprint(), **meta}

@@ -1,0 +1,145 @@
+"""The query language officials type, parsed into clauses (refs #3).
+
+Words are AND-ed; `"a phrase"`, `a OR b` (also `ELLER`), `-word`, `ord*`, `ord~`, case numbers
+typed any way ("KS 2023/123"), `§ 86`, and Swedish field filters: `organ:`/`nämnd:`, `kommun:`,
+`typ:`, `dnr:`, `år:`, `datum:2024-01..2024-06`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from archive import DNR_PATTERN
+
+from .errors import QueryError
+
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 32
+FIELD_NAMES = {
+    "organ": "body", "nämnd": "body", "namnd": "body", "styrelse": "body",
+    "kommun": "organisation", "organisation": "organisation", "region": "organisation",
+    "typ": "kind", "dnr": "dnr", "diarienummer": "dnr", "år": "year", "ar": "year",
+    "datum": "date", "möte": "meeting", "mote": "meeting", "paragraf": "paragraph",
+}
+
+
+@dataclass
+class Clause:
+    kind: str            # word, phrase, prefix, fuzzy, dnr, paragraph
+    value: str | list[str]
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Clause]] = field(default_factory=list)   # AND of ORs
+    negations: list[Clause] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    date_from: str = ""
+    date_to: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+_TOKEN = re.compile(r'(-?)(?:([\wåäöÅÄÖ]+):)?(?:"([^"]*)"|(\S+))')
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse what the user typed. Raises QueryError with a Swedish hint when it cannot."""
+    text = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
+    text = text.replace("\u201d", '"').replace("\u201c", '"').replace("\u200f", "").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"Sökningen är för lång ({len(text)} tecken). Använd högst "
+                         f"{MAX_QUERY_CHARS} tecken, till exempel några nyckelord.")
+    if text.count('"') % 2:
+        raise QueryError('Ett citattecken saknar sin motpart. Skriv fraser inom två citattecken, '
+                         'till exempel "nära vård".')
+    query = ParsedQuery()
+    # "ks/2025:00970" typed in lower case: a prefix glued to a number is a case number's
+    text = re.sub(r"(?<![\w-])([a-zåäö]{1,6})(?=[/-](?:\d{4}\b|\d+/\d{4}))",
+                  lambda m: m.group(1).upper(), text)
+    # Case numbers and § first: they contain spaces and slashes that words would split.
+    for match in list(DNR_PATTERN.finditer(text)):
+        value = match.group(0)
+        if re.fullmatch(r"(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?", value):
+            continue
+        query.groups.append([Clause("dnr", value)])
+        text = text.replace(value, " ", 1)
+    for match in list(re.finditer(r"(?<![\w:])§\s?(\d{1,4})\s?([a-z])?\b", text)):
+        query.groups.append([Clause("paragraph", f"§{match.group(1)}{match.group(2) or ''}")])
+        text = text.replace(match.group(0), " ", 1)
+    pending_or = False
+    for match in _TOKEN.finditer(text):
+        negate, name, quoted, bare = match.groups()
+        raw = quoted if quoted is not None else bare
+        if name and name.lower() in FIELD_NAMES:
+            _add_filter(query, FIELD_NAMES[name.lower()], raw)
+            continue
+        if name:  # "foo:bar" with an unknown field: search the words
+            raw = f"{name} {raw}"
+        if quoted is None and raw in ("OR", "ELLER", "|"):
+            pending_or = bool(query.groups)
+            continue
+        clauses = _clauses(raw, quoted is not None)
+        if not clauses:
+            continue
+        if negate:
+            query.negations.extend(clauses)
+        elif pending_or and query.groups:
+            query.groups[-1].extend(clauses)
+        else:
+            query.groups.extend([c] for c in clauses)
+        pending_or = False
+    if len(query.groups) + len(query.negations) > MAX_CLAUSES:
+        raise QueryError(f"Sökningen har för många ord. Använd högst {MAX_CLAUSES} ord.")
+    if query.groups and all(c.kind == "dnr" for g in query.groups for c in g):
+        pass
+    # "dnr RS/730/2017": the word 'dnr' adds nothing once the number is there
+    if any(c.kind == "dnr" for g in query.groups for c in g):
+        query.groups = [g for g in query.groups
+                        if not (len(g) == 1 and g[0].kind == "word" and g[0].value == "dnr")]
+    return query
+
+
+def _clauses(raw: str, quoted: bool) -> list[Clause]:
+    from .analysis import STOP_WORDS, tokenize
+    if quoted:
+        words = [t.text.rstrip("-") for t in tokenize(raw)]
+        if len(words) > 1:
+            return [Clause("phrase", words)]
+        return [Clause("word", w) for w in words]
+    raw = raw.strip("()[]{}.,;!?¿¡'`´«»<>")
+    if not raw:
+        return []
+    if raw.endswith("*") and len(raw.rstrip("*")) >= 2:
+        stemless = re.sub(r"[^\wåäö-]", "", raw.rstrip("*").lower())
+        return [Clause("prefix", stemless)] if len(stemless) >= 2 else []
+    if raw.endswith("~") and len(raw.rstrip("~")) >= 3:
+        word = re.sub(r"[^\wåäö-]", "", raw.rstrip("~").lower())
+        return [Clause("fuzzy", word)] if len(word) >= 3 else []
+    out = []
+    for tok in tokenize(raw):
+        if tok.text not in STOP_WORDS and tok.text.strip("-"):
+            out.append(Clause("word", tok.text))
+    return out
+
+
+def _add_filter(query: ParsedQuery, name: str, value: str) -> None:
+    value = value.strip()
+    if not value:
+        return
+    if name == "date":
+        match = re.fullmatch(r"(\d{4}(?:-\d\d){0,2})?\s*\.\.\s*(\d{4}(?:-\d\d){0,2})?", value)
+        if match and (match.group(1) or match.group(2)):
+            query.date_from = match.group(1) or ""
+            query.date_to = match.group(2) or ""
+        elif re.fullmatch(r"\d{4}(?:-\d\d){0,2}", value):
+            query.date_from = query.date_to = value
+        else:
+            raise QueryError("Datum skrivs som datum:2024-01-31, datum:2024-01 eller som ett "
+                             "intervall: datum:2024-01..2024-06.")
+        return
+    if name == "year" and not re.fullmatch(r"\d{4}", value):
+        raise QueryError("År skrivs med fyra siffror, till exempel år:2025.")
+    query.filters.setdefault(name, []).append(value)

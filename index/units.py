@@ -1,0 +1,70 @@
+"""Search units derived from archive records: one per item, one per page outside items."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from archive import Document, Item, Page, dnr_key, find_dnr
+
+MIN_PAGE_CHARS = 80
+
+
+def document_url(doc: Document) -> str:
+    return f"/d/{doc.id}"
+
+
+def item_url(item: Item) -> str:
+    return "/" + item.id
+
+
+def meeting_label(doc: Document) -> str:
+    return f"{doc.body} {doc.date}".strip() if doc.meeting_id else ""
+
+
+def _dnr_terms(values: list[str]) -> list[str]:
+    """Normalised keys, plus the bare year-serial so 'KS-2025-00620' meets '2025-00620'."""
+    keys = []
+    for value in values:
+        key = dnr_key(value)
+        if key:
+            keys.append(key)
+            bare = key.split("-", 1)[1] if not key[0].isdigit() else key
+            keys.append(bare)
+    return list(dict.fromkeys(keys))
+
+
+def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> Iterator[dict]:
+    """The index documents (field dicts) of one archived document."""
+    base = {
+        "doc_id": doc.id, "source": doc.source, "date": doc.date or "",
+        "organisation": doc.organisation or "", "body": doc.body or "",
+        "meeting": doc.meeting_id or "", "meeting_label": meeting_label(doc),
+        "kind": doc.kind, "year": doc.date[:4] if doc.date else "",
+    }
+    covered: set[int] = set()
+    for item in items:
+        covered.update(range(item.page_start, item.page_end + 1))
+        text = item.text
+        values = list(dict.fromkeys(item.dnr + find_dnr(text)))
+        yield base | {
+            "id": item.id, "unit": "item", "url": item_url(item), "label": item.label,
+            "page": item.page_start, "paragraph": re.sub(r"\s", "", item.label),
+            "item": item.title[:120], "title": item.title, "title_exact": item.title,
+            "decision": item.decision, "exact": text, "stem": text, "folded": text + "\n" + item.title,
+            "dnr": " ".join(_dnr_terms(values)), "dnr_display": item.dnr,
+            "length": len(text),
+        }
+    # Pages no item covers: documents without items, cover pages, appended memos.
+    for page in pages:
+        if page.number in covered or not page.text.strip() or (
+                items and len(page.text.strip()) < MIN_PAGE_CHARS):
+            continue
+        title = doc.title if len(pages) == 1 else f"{doc.title}, sida {page.number}"
+        yield base | {
+            "id": f"{doc.id}#p{page.number}", "unit": "page",
+            "url": f"{document_url(doc)}/sida/{page.number}", "label": None, "page": page.number,
+            "paragraph": "", "item": "", "title": title, "title_exact": title, "decision": "",
+            "exact": page.text, "stem": page.text, "folded": page.text,
+            "dnr": " ".join(_dnr_terms(find_dnr(page.text))), "dnr_display": [],
+            "length": len(page.text),
+        }

@@ -1,0 +1,11 @@
+"""Ingest: files (PDF, HTML, text) → meetings, items and documents in the archive.
+
+Extraction runs in worker processes; the archive has one writer (this process). Each file is
+read once: the text is kept in the archive, so a reindex never extracts again. A bad file is
+one line in the report and never stops the batch.
+"""
+from .errors import UnreadableFile
+from .reader import parse_document
+from .run import IngestReport, find_files, ingest_paths
+
+__all__ = ["IngestReport", "UnreadableFile", "find_files", "ingest_paths", "parse_document"]

@@ -1,0 +1,73 @@
+"""Text of HTML meeting pages: navigation, cookie banners and scripts dropped (stdlib parser)."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_SKIP = {"script", "style", "noscript", "nav", "header", "footer", "template", "svg", "iframe",
+         "form", "button", "select"}
+_BLOCK = {"p", "div", "section", "article", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+          "br", "table", "ul", "ol", "dd", "dt", "main", "aside", "blockquote", "pre"}
+_JUNK = re.compile(r"cookie|consent|gdpr|banner|skip|breadcrumb|menu|navbar|share", re.I)
+_VOID = {"br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "source",
+         "track", "wbr"}
+MAX_DEPTH = 2000
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self.stack: list[tuple[str, bool]] = []
+        self.skip_depth = 0
+        self.in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _VOID:
+            if tag == "br":
+                self.parts.append("\n")
+            return
+        attrs_text = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role", "aria-label"))
+        skip = tag in _SKIP or bool(_JUNK.search(attrs_text)) or (
+            "role" in dict(attrs) and dict(attrs)["role"] in ("navigation", "banner"))
+        if len(self.stack) < MAX_DEPTH:
+            self.stack.append((tag, skip))
+            if skip:
+                self.skip_depth += 1
+        self.in_title = tag == "title"
+        if tag == "li" and not self.skip_depth:
+            self.parts.append("\n • ")
+        elif tag in _BLOCK and not self.skip_depth:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self.in_title = False
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                for _, skip in self.stack[i:]:
+                    if skip:
+                        self.skip_depth -= 1
+                del self.stack[i:]
+                break
+        if tag in _BLOCK and not self.skip_depth:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title.append(data)
+        elif not self.skip_depth:
+            self.parts.append(data)
+
+
+def extract_html_text(data: str) -> tuple[str, str]:
+    """Return (title, text) of an HTML page, one block per line."""
+    parser = _TextParser()
+    parser.feed(data)
+    parser.close()
+    text = "".join(parser.parts)
+    lines = [re.sub(r"[ \t\xa0]+", " ", line).rstrip() for line in text.splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    title = re.sub(r"\s+", " ", "".join(parser.title)).strip()
+    return title, text

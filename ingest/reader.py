@@ -1,0 +1,117 @@
+"""One file in, one ParsedDocument out: format detection, extraction, structure."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from archive import ParsedDocument, Page
+
+from . import structure
+from .errors import UnreadableFile
+from .html import extract_html_text
+from .text import clean_markup, decode_text, join_hyphenation, split_front_matter, split_pages
+
+FORMATS = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
+           ".txt": "text/plain", ".md": "text/markdown"}
+
+
+def media_type_of(path: Path) -> str | None:
+    return FORMATS.get(path.suffix.lower())
+
+
+def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None = None
+                   ) -> ParsedDocument:
+    """Extract and structure one file's bytes. Raises UnreadableFile with a reason."""
+    media_type = media_type_of(Path(filename))
+    if media_type is None:
+        raise UnreadableFile("unknown-format", "Okänt filformat (stöds: PDF, HTML, TXT, MD).", "read")
+    if not data.strip():
+        raise UnreadableFile("empty", "Filen är tom.", "read")
+    meta: dict = {}
+    warnings: list[str] = []
+    html_title = ""
+    if media_type == "application/pdf":
+        from .pdf import extract_pdf_pages  # pdfminer only loads when a PDF comes
+        pages = extract_pdf_pages(data)
+        if not any(p.strip() for p in pages):
+            raise UnreadableFile("no-text", "PDF:en saknar textlager (skannad bild) och behöver "
+                                            "OCR.", "extract")
+    else:
+        text = decode_text(data)
+        if "\x00" in text:
+            raise UnreadableFile("corrupt", "Filen innehåller binärdata, inte text.", "read")
+        if media_type == "text/html" or re.match(r"\s*(<!doctype html|<html)", text[:200], re.I):
+            html_title, text = extract_html_text(text)
+            media_type = "text/html"
+        else:
+            meta, text, warning = split_front_matter(text)
+            if warning:
+                warnings.append(warning)
+        pages = split_pages(clean_markup(text))
+    pages = [join_hyphenation(p) for p in pages]
+    if not any(re.search(r"\w{2}", p) for p in pages):
+        raise UnreadableFile("empty", "Filen innehåller ingen läsbar text.", "extract")
+    for key, value in (sidecar or {}).items():
+        meta.setdefault(key, value)
+    try:
+        info = structure.infer_metadata(pages, meta, filename, html_title)
+        items = structure.split_items(pages, info["kind"])
+    except RecursionError as exc:
+        raise UnreadableFile("corrupt", "Dokumentets struktur kunde inte tolkas.",
+                             "structure") from exc
+    return ParsedDocument(
+        source=source, filename=filename, media_type=media_type,
+        pages=[Page(n, text) for n, text in enumerate(pages, start=1)], items=items,
+        warnings=warnings, **info)
+
+
+def read_sidecar(path: Path) -> dict:
+    """Metadata beside a file: NAME.meta.yaml / NAME.meta.json, or a row of MANIFEST.tsv."""
+    for suffix in (".meta.yaml", ".meta.yml", ".meta.json"):
+        side = path.with_name(path.name + suffix)
+        if side.is_file():
+            try:
+                text = side.read_text("utf-8")
+                data = json.loads(text) if suffix == ".meta.json" else yaml.safe_load(text)
+                return data if isinstance(data, dict) else {}
+            except (ValueError, yaml.YAMLError, OSError):
+                return {}
+    return _manifest_rows(path.parent).get(path.name, {})
+
+
+_MANIFESTS: dict[Path, dict] = {}
+
+
+def _manifest_rows(folder: Path) -> dict:
+    if folder not in _MANIFESTS:
+        rows: dict = {}
+        manifest = folder / "MANIFEST.tsv"
+        if manifest.is_file():
+            try:
+                reader = csv.DictReader(io.StringIO(manifest.read_text("utf-8")), delimiter="\t")
+                for row in reader:
+                    rows[row.get("file", "")] = _manifest_meta(row)
+            except (OSError, csv.Error, UnicodeDecodeError):
+                rows = {}
+        _MANIFESTS[folder] = rows
+    return _MANIFESTS[folder]
+
+
+def _manifest_meta(row: dict) -> dict:
+    meta: dict = {}
+    if row.get("kind"):
+        meta["typ"] = row["kind"]
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", row.get("meeting_date") or ""):
+        meta["datum"] = row["meeting_date"]
+    owner = re.sub(r"\s*\(.*?\)\s*", " ", row.get("body_organisation") or "").strip()
+    if owner and not owner.startswith("NON-MUNICIPAL"):
+        organisation, _, body = owner.partition(" – ")
+        meta["organisation"] = organisation.strip()
+        if body.strip():
+            meta["body"] = body.strip()
+    return meta

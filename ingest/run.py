@@ -1,0 +1,160 @@
+"""A batch ingest: find files, skip unchanged ones by hash, parse in workers, store in order."""
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from archive import Archive
+
+from .errors import UnreadableFile
+from .reader import media_type_of, parse_document, read_sidecar
+
+# Folder documentation and sidecars are not records (MANIFEST.tsv is read as metadata).
+_NOT_RECORDS = ("readme", "structure.md", "manifest.", "leads.", "license", "changelog")
+
+
+@dataclass
+class IngestReport:
+    ingested: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)      # {path, stage, reason, message}
+    warnings: list[dict] = field(default_factory=list)
+    changed_documents: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"ingested": len(self.ingested), "replaced": len(self.replaced),
+                "unchanged": len(self.unchanged), "skipped": len(self.skipped),
+                "failed": len(self.failed)}
+
+
+@dataclass
+class Candidate:
+    path: Path
+    source: str          # relative to the folder given, or the file name
+
+
+def find_files(paths: Iterable[str | os.PathLike], report: IngestReport) -> list[Candidate]:
+    """Files to ingest under the given paths, recursively, each once; symlink loops are safe."""
+    found: list[Candidate] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        root = Path(raw)
+        if root.is_file():
+            _add(found, seen, root, root.name, report, explicit=True)
+        elif root.is_dir():
+            for folder, dirs, files in os.walk(root, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    path = Path(folder) / name
+                    _add(found, seen, path, path.relative_to(root).as_posix(), report)
+        else:
+            report.failed.append({"path": str(root), "stage": "read", "reason": "missing",
+                                  "message": "Sökvägen finns inte."})
+    return found
+
+
+def _add(found, seen, path: Path, source: str, report: IngestReport, explicit=False) -> None:
+    name = path.name.lower()
+    if not explicit and (name.startswith(".") or name.startswith(_NOT_RECORDS)
+                         or ".meta." in name or media_type_of(path) is None):
+        report.skipped.append(str(path))
+        return
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        report.failed.append({"path": str(path), "stage": "read", "reason": "unreadable",
+                              "message": "Filen kan inte läsas (trasig länk eller länkslinga)."})
+        return
+    if real in seen:
+        return
+    seen.add(real)
+    found.append(Candidate(path, source))
+
+
+def _parse(path: str, source: str, max_bytes: int):
+    """Worker: read and parse one file. Returns (parsed or None, data or None, failure or None)."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise UnreadableFile("too-large", f"Filen är för stor ({size / 2**20:.1f} MB; "
+                                              f"gränsen är {max_bytes / 2**20:.0f} MB).", "read")
+        with open(path, "rb") as handle:
+            data = handle.read()
+        doc = parse_document(data, Path(path).name, source, read_sidecar(Path(path)))
+        return doc, data, None
+    except UnreadableFile as exc:
+        return None, None, {"path": path, "stage": exc.stage, "reason": exc.reason,
+                            "message": str(exc)}
+    except OSError as exc:
+        return None, None, {"path": path, "stage": "read", "reason": "unreadable",
+                            "message": f"Filen kan inte läsas ({exc.strerror or exc})."}
+    except Exception as exc:  # a parser bug must not stop the batch; report it plainly
+        return None, None, {"path": path, "stage": "structure", "reason": "error",
+                            "message": f"Oväntat fel vid tolkning ({type(exc).__name__}: {exc})."}
+
+
+def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_file_mb: float = 100,
+                 workers: int = 1, force: bool = False,
+                 progress: Callable[[str], None] | None = None) -> IngestReport:
+    """Ingest files and folders into the archive; returns what happened to each file."""
+    report = IngestReport()
+    candidates = find_files(paths, report)
+    max_bytes = int(max_file_mb * 2**20)
+    todo: list[Candidate] = []
+    for cand in candidates:
+        try:
+            sha = _hash(cand.path)
+        except OSError:
+            todo.append(cand)  # the worker reports the read error
+            continue
+        existing = None if force else archive.find_by_hash(sha)
+        if existing is not None:
+            # refs #2: same content again changes nothing (also under a second name)
+            report.unchanged.append(str(cand.path))
+            if progress:
+                progress(str(cand.path))
+            continue
+        todo.append(cand)
+    results = _run_parsers(todo, max_bytes, workers)
+    for cand, (doc, data, failure) in results:
+        if failure:
+            report.failed.append(failure)
+        else:
+            result = archive.store_document(doc, data)
+            getattr(report, result.status).append(str(cand.path))
+            if result.status != "unchanged":
+                report.changed_documents.extend([result.document_id, *result.removed])
+            report.warnings.extend({"path": str(cand.path), "message": w} for w in doc.warnings)
+        if progress:
+            progress(str(cand.path))
+    return report
+
+
+def _run_parsers(todo: list[Candidate], max_bytes: int, workers: int):
+    if workers <= 1 or len(todo) < 2:
+        for cand in todo:
+            yield cand, _parse(str(cand.path), cand.source, max_bytes)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [(c, pool.submit(_parse, str(c.path), c.source, max_bytes)) for c in todo]
+        for cand, future in futures:
+            try:
+                yield cand, future.result()
+            except Exception as exc:  # a worker died (e.g. out of memory on one file)
+                yield cand, (None, None, {"path": str(cand.path), "stage": "extract",
+                                          "reason": "error", "message": f"Arbetsprocessen "
+                                          f"avbröts ({type(exc).__name__})."})
+
+
+def _hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,382 @@
+"""From page texts to a document's metadata and its items (§ paragraphs and agenda points).
+
+Front matter wins; inference from the text is the fallback. The layouts handled are those of
+../shared/corpus/STRUCTURE.md: Ciceron minutes with § headings and an "Innehåll" list, kallelse
+tables (Ärende | Beteckning | Förslag), numbered meeting notes, and Meetings Plus pages.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from archive import DNR_PATTERN as DNR, Item, slugify
+
+MONTHS = {m: i for i, m in enumerate(
+    "januari februari mars april maj juni juli augusti september oktober november december"
+    .split(), start=1)}
+KINDS = ("protokoll", "kallelse", "handlingar", "tjänsteskrivelse", "bilaga", "annat")
+_KIND_WORDS = [  # (pattern in file name or first page, kind); order matters
+    (r"sammantr[aä]desanteckningar|minnesanteckningar", "protokoll"),
+    (r"protokoll", "protokoll"),
+    (r"kallelse|underr[aä]ttelse|f[oö]redragningslista|dagordning|agenda", "kallelse"),
+    (r"tj[aä]nsteskrivelse", "tjänsteskrivelse"),
+    (r"handlingar|beslutsunderlag", "handlingar"),
+    (r"bilaga|policy|riktlinje", "bilaga"),
+    (r"\bm[oö]te\b|sammantr[aä]de", "protokoll"),   # a meeting page (Meetings Plus): its minutes
+]
+_FRONT_KIND = {"protokoll": "protokoll", "kallelse": "kallelse", "handlingar": "handlingar",
+               "tjansteskrivelse": "tjänsteskrivelse", "tjänsteskrivelse": "tjänsteskrivelse",
+               "bilaga": "bilaga", "other": "annat", "annat": "annat"}
+
+ISO_DATE = r"((?:19|20)\d\d-[01]\d-[0-3]\d)"
+LONG_DATE = r"(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d\d)"
+_BODY_LINE = re.compile(
+    r"^(?:[A-ZÅÄÖ][\w&\- ]*?)?(?:n[aä]mnd(?:en)?|styrelse(?:n|ns)?|utskott(?:et)?|"
+    r"revision(?:en)?|fullm[aä]ktige|beredning(?:en)?|arbetsutskott)(?:\s+f[oö]r\s+[\w& ]+)?"
+    r"(?:\s+arbetsutskott)?$", re.I)
+_DECISION_HEAD = re.compile(
+    r"^(?:Beslut(?:\s*[–-].*)?|[\wåäö]+s beslut|Beslut i .*|Överenskommelse|"
+    r"Förslag till beslut(?: i .*)?)\s*$", re.I)
+_SUBHEAD = re.compile(
+    r"^(?:Sammanfattning av ärendet|Beskrivning av ärendet|Beslutsunderlag|Förslag till beslut "
+    r"på sammanträdet|Beslutsgång|Jäv|Reservation|Protokollsanteckning|Beslutet skickas till|"
+    r"Upplysning|Ärendet|Bakgrund|Sammanfattning|Avstår från att rösta|Deltar inte i beslut(?:et)?|"
+    r"Ärendebeskrivning|Yrkanden?|Omröstning.*)\s*:?\s*$", re.I)
+# refs #3: boilerplate that must never win a search (signature blocks, running headers)
+BOILERPLATE = re.compile(
+    r"^(?:Det här dokumentet är digitalt signerat|Transaktionsidentitet:.*|Justerandes sign.*|"
+    r"Utdragsbestyrkande|Justerare\s+Expedierat/bestyrkt|Ordförandes sign.*|"
+    r"Dokumentet är signerat av.*|Undertecknat av följande personer.*|"
+    r".*Underskriftstjänst.*|VISMA_SIGN_\S+|\d+\s*\(\d+\)|\d+\(\d+\))\s*$", re.I)
+
+
+# --- metadata ------------------------------------------------------------------------------
+def infer_metadata(pages: list[str], meta: dict, filename: str, html_title: str = "") -> dict:
+    """Organisation, body, date, kind and title of a document; front matter wins."""
+    first = "\n".join(pages[:2])[:4000]
+    head = pages[0][:1500] if pages else ""
+    kind = _FRONT_KIND.get(str(meta.get("typ", "")).lower()) or infer_kind(f"{filename} {html_title}", head)
+    organisation = str(meta.get("organisation") or "").strip()
+    if not organisation and meta.get("kommun"):
+        organisation = f"{str(meta['kommun']).strip().title()} kommun"
+    if not organisation:
+        organisation = infer_organisation(head)
+    body = infer_body(head) or canonical_body(str(meta.get("body") or ""))
+    body_slug = slugify(str(meta["organ"])) if meta.get("organ") else slugify(body)
+    if not body and meta.get("organ"):
+        body = str(meta["organ"]).replace("-", " ").capitalize()
+    date = _iso(meta.get("datum")) or infer_date(first, kind)
+    title = str(meta.get("title") or "").strip() or html_title
+    if not title:
+        title = infer_title(pages, kind, body, date, filename)
+    return {
+        "kind": kind, "organisation": organisation, "organisation_slug": organisation_slug(organisation),
+        "body": body, "body_slug": body_slug if body else "", "date": date, "title": title,
+        "source_url": str(meta.get("kalla_url") or meta.get("source_url") or ""),
+    }
+
+
+def organisation_slug(name: str) -> str:
+    """'Kungsbacka kommun' -> 'kungsbacka'; 'Region Halland' -> 'region-halland'."""
+    return slugify(re.sub(r"(?i)\s+kommun$", "", name.strip()))
+
+
+def _iso(value) -> str:
+    text = str(value or "")
+    match = re.fullmatch(r"\s*" + ISO_DATE + r"\s*", text)
+    return match.group(1) if match else ""
+
+
+def infer_kind(filename: str, head: str) -> str:
+    name = filename.lower()
+    for pattern, kind in _KIND_WORDS:
+        if re.search(pattern, name):
+            return kind
+    for pattern, kind in _KIND_WORDS:
+        if re.search(pattern, head[:400], re.I):
+            return kind
+    return "annat"
+
+
+def infer_organisation(head: str) -> str:
+    found = Counter()
+    for match in re.finditer(r"\b([A-ZÅÄÖ][a-zåäöA-ZÅÄÖ]+)\s+(kommun|KOMMUN)\b", head):
+        found[f"{match.group(1).title()} kommun"] += 1
+    for match in re.finditer(r"\bRegion\s+([A-ZÅÄÖ][a-zåäö]+(?:\s+[A-ZÅÄÖ][a-zåäö]+)?)", head):
+        found[f"Region {match.group(1)}"] += 1
+    return found.most_common(1)[0][0] if found else ""
+
+
+def canonical_body(name: str) -> str:
+    """'Valnämnd' and 'Valnämnden' are one body: use the definite form."""
+    name = re.sub(r"\s+", " ", name).strip()
+    name = re.sub(r"(?i)(n[aä]mnd)$", r"\1en", name)
+    name = re.sub(r"(?i)(styrelse)$", r"\1n", name)
+    name = re.sub(r"(?i)(utskott)$", r"\1et", name)
+    return name[:1].upper() + name[1:]
+
+
+def infer_body(head: str) -> str:
+    for line in head.splitlines()[:15]:
+        line = re.split(r"\s{3,}", line.strip())[0].strip()
+        if 3 < len(line) < 70 and _BODY_LINE.match(line):
+            return canonical_body(line)
+    return ""
+
+
+def infer_date(text: str, kind: str) -> str:
+    for pattern in (r"Sammanträdesdatum\s*:?\s*" + ISO_DATE, r"(?m)^\s*Datum\s*\n\s*" + ISO_DATE):
+        match = re.search(pattern, text)
+        if match:
+            return match.group(1)
+    match = re.search(r"Sammanträde\w*\s+(?:\w+dag(?:en)?\s+)?(?:den\s+)?" + LONG_DATE, text, re.I)
+    if not match and kind in ("protokoll", "kallelse", "handlingar"):
+        match = re.search(LONG_DATE, text[:1500], re.I)
+    if match:
+        day, month, year = match.groups()
+        return f"{year}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
+    if kind in ("protokoll", "kallelse", "handlingar"):
+        match = re.search(ISO_DATE, text[:1500])
+        if match:
+            return match.group(1)
+    return ""
+
+
+def infer_title(pages: list[str], kind: str, body: str, date: str, filename: str) -> str:
+    if body and date and kind in ("protokoll", "kallelse", "handlingar"):
+        return f"{kind.capitalize()} {body} {date}"
+    text = pages[0] if pages else ""
+    heading = re.search(r"(?m)^#+\s*(.+)$", text)
+    if heading:
+        return heading.group(1).strip()[:160]
+    for line in text.splitlines():
+        line = line.strip(" •\t")
+        if len(line) > 3 and re.search(r"[A-Za-zÅÄÖåäö]{3}", line):
+            return line[:160]
+    return re.sub(r"\.[a-z0-9]+$", "", filename)
+
+
+# --- boilerplate ---------------------------------------------------------------------------
+def repeated_lines(pages: list[str]) -> set[str]:
+    """Lines printed on most pages: running headers and footers."""
+    if len(pages) < 3:
+        return set()
+    counts = Counter()
+    for page in pages:
+        counts.update({line.strip() for line in page.splitlines()[:8] + page.splitlines()[-4:]
+                       if line.strip()})
+    return {line for line, n in counts.items() if n >= max(3, len(pages) * 0.6)}
+
+
+def clean_text(text: str, repeated: set[str]) -> str:
+    """Item text without running headers, signature blocks and page numbers."""
+    out = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped in repeated or BOILERPLATE.match(stripped):
+            continue
+        out.append(line.rstrip())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+# --- items ---------------------------------------------------------------------------------
+def split_items(pages: list[str], kind: str) -> list[Item]:
+    """Split a document into its items; whichever layout yields the most items wins."""
+    lines = [(n, line) for n, page in enumerate(pages, start=1) for line in page.splitlines()]
+    repeated = repeated_lines(pages)
+    candidates = [_paragraph_items(lines, repeated), _table_items(lines)]
+    if kind in ("kallelse", "protokoll", "handlingar"):
+        candidates.append(_numbered_items(lines, repeated))
+    best = max(candidates, key=len)
+    return best
+
+
+_PARA_HEAD = re.compile(r"^\s*(?:•\s*)?(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*(\d{1,4})(?:\s*([a-z])\b)?(.*)$")
+_TOC_LINE = re.compile(r"(?:\.{3,}|…+|\s{3,})\s*\d{1,3}\s*$")
+
+
+def paragraph_range(lines) -> set[int] | None:
+    """The cover's 'Paragrafer §§ 20-30' (or '§ 1-7', '13'): which § this document holds."""
+    for _, line in lines[:400]:
+        match = re.search(r"Paragrafer\s+(?:§§?\s*)?([\d\s,–-]+)$", line.strip())
+        if match:
+            numbers: set[int] = set()
+            for part in re.split(r"\s*,\s*", match.group(1).strip()):
+                ends = [int(n) for n in re.findall(r"\d+", part)]
+                if ends:
+                    numbers.update(range(ends[0], ends[-1] + 1))
+            return numbers or None
+    return None
+
+
+def _paragraph_items(lines, repeated) -> list[Item]:
+    heads = []
+    allowed = paragraph_range(lines)
+    for i, (page, line) in enumerate(lines):
+        match = _PARA_HEAD.match(line)
+        if not match or (allowed and int(match.group(1)) not in allowed):
+            continue
+        rest = match.group(3)
+        if rest and not re.match(r"^\s*($|Dnr|DNR|\s{2,}|[A-ZÅÄÖ])", rest):
+            continue  # "§ 9 fortydligades" in running prose is a reference, not a heading
+        title_line = _next_text(lines, i)
+        if _TOC_LINE.search(title_line[1]) or _TOC_LINE.search(rest):
+            continue  # a line of the "Innehåll" list
+        if not rest.strip() and re.search(r",\s*$|,\s+[a-zåäö]", title_line[1]):
+            continue  # "§ 3" after a name in the attendance list: "Helena Köhler, handläggare"
+        label = f"§ {match.group(1)}" + (f" {match.group(2)}" if match.group(2) else "")
+        heads.append((i, label, rest, title_line))
+    items = []
+    for k, (i, label, rest, (title_idx, title_line)) in enumerate(heads):
+        end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
+        rest_title = DNR.sub("", re.sub(r"(?i)\bdnr:?", "", rest)).strip(" :–-")
+        if re.search(r"[A-Za-zåäöÅÄÖ]{3}", rest_title):
+            title, body_start = _extend_title(lines, i + 1, rest_title)
+        else:
+            title, body_start = _extend_title(lines, title_idx + 1, title_line.strip())
+        items.append(_make_item(label, title, lines, i, body_start, end, repeated, rest))
+    return _dedupe(items)
+
+
+def _numbered_items(lines, repeated) -> list[Item]:
+    """Agenda points and meeting notes: '1.' / '1' / '• 1' / 'Punkt 8' heading lines in order."""
+    heads, expected = [], 1
+    for i, (page, line) in enumerate(lines):
+        match = re.match(r"^\s*(?:•\s*)?(?:Punkt\s+)?(\d{1,2})\.?\s*(?:$|\s+([A-ZÅÄÖ].{2,}))$",
+                         line, re.I)
+        if not match:
+            continue
+        number = int(match.group(1))
+        if not (expected <= number <= expected + 3):
+            continue
+        title = (match.group(2) or "").strip()
+        title_idx = i
+        if not title:
+            title_idx, title = _next_text(lines, i)
+            if not re.search(r"[A-Za-zåäöÅÄÖ]{3}", title) or re.match(r"^\s*(?:•\s*)?\d|^\s*\|", title):
+                continue
+        heads.append((i, number, title.strip(" •"), title_idx))
+        expected = number + 1
+    items = []
+    for k, (i, number, title, title_idx) in enumerate(heads):
+        end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
+        title, body_start = _extend_title(lines, title_idx + 1, title)
+        items.append(_make_item(f"punkt {number}", title, lines, i, body_start, end, repeated))
+    return items if len(items) >= 2 else []
+
+
+def _extend_title(lines, start: int, title: str) -> tuple[str, int]:
+    """Titles wrap: 'Initiativ från … om att göra' + 'det möjligt att …' (lower-case go on)."""
+    j = start
+    while j < len(lines) and j < start + 3:
+        nxt = lines[j][1].strip()
+        if not nxt or not nxt[0].islower() or _SUBHEAD.match(nxt) or BOILERPLATE.match(nxt):
+            break
+        title += " " + nxt
+        j += 1
+    return title, j
+
+
+def _next_text(lines, i):
+    for j in range(i + 1, min(i + 6, len(lines))):
+        text = lines[j][1].strip()
+        if text and not re.fullmatch(r"(?:Dnr:?\s*)?[A-ZÅÄÖ0-9/:.\- ]{0,30}\d", text):
+            return j, text
+    return i, ""
+
+
+def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_rest="") -> Item:
+    body_lines = lines[body_start:end]
+    text = clean_text("\n".join(line for _, line in body_lines), repeated)
+    dnr = [re.sub(r"\s*<br>\s*", "", d) for d in DNR.findall(head_rest)]
+    if not dnr:
+        for _, line in lines[head_idx:min(end, body_start + 3)]:
+            match = re.search(r"(?i)\bdnr:?\s*(.+)$", line)
+            if match:
+                dnr = DNR.findall(match.group(1))[:1]
+                break
+    pages = [p for p, _ in lines[head_idx:end]] or [lines[head_idx][0]]
+    return Item(label=label, title=re.sub(r"\s+", " ", title).strip()[:300], text=text,
+                decision=extract_decision(text), dnr=dnr, presenter=extract_presenter(text),
+                page_start=pages[0], page_end=pages[-1])
+
+
+def _dedupe(items: list[Item]) -> list[Item]:
+    """The same § twice (a stub and the full text): keep the fuller one, in document order."""
+    best: dict[str, Item] = {}
+    for item in items:
+        if item.label not in best or len(item.text) > len(best[item.label].text):
+            best[item.label] = item
+    kept = {id(i) for i in best.values()}
+    return [i for i in items if id(i) in kept]
+
+
+def extract_decision(text: str) -> str:
+    """The text under 'Beslut' (or 'Förslag till beslut') up to the next sub-heading."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if _DECISION_HEAD.match(line.strip()):
+            out = []
+            for nxt in lines[i + 1:]:
+                if _SUBHEAD.match(nxt.strip()) or _DECISION_HEAD.match(nxt.strip()):
+                    break
+                out.append(nxt)
+            decision = "\n".join(out).strip()
+            if decision:
+                return decision[:4000]
+    match = re.search(r"(?s)\b(?:beslutar|beslutade)\s+att\b.{0,600}?(?:\.|$)", text)
+    return match.group(0).strip() if match else ""
+
+
+def extract_presenter(text: str) -> str:
+    match = re.search(r"(?m)Föredragande:?\s*(.+)$", text)
+    if match:
+        return match.group(1).strip()[:200]
+    match = re.search(r"(?m)^\s*(?:•\s*)?([A-ZÅÄÖ][^\n.]{2,120}?)\s+föredrar\b", text)
+    return match.group(1).strip() if match else ""
+
+
+# --- kallelse tables -----------------------------------------------------------------------
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+_TIME = re.compile(r"^\d{1,2}[.:]\d{2}\s*[–-]\s*\d{1,2}[.:]\d{2}$|^\d{1,2}[.:]\d{2}$")
+_PERSON = re.compile(r"^[A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)+(?:,\s*[\w ,&]+)?$")
+
+
+def _table_items(lines) -> list[Item]:
+    items, columns = [], None
+    for page, line in lines:
+        if not line.lstrip().startswith("|"):
+            continue
+        cells = _cells(line)
+        lowered = [c.lower() for c in cells]
+        if "ärende" in lowered:
+            columns = {name: lowered.index(name) for name in lowered if name}
+            continue
+        if columns is None or not re.fullmatch(r"\d{1,3}\.?", cells[0]):
+            continue
+        get = lambda *names: next((cells[columns[n]] for n in names  # noqa: E731
+                                   if n in columns and columns[n] < len(cells)), "")
+        parts = [p.strip() for p in get("ärende").split("<br>") if p.strip()]
+        title_parts, presenter = [], []
+        for part in parts:
+            if presenter or _TIME.match(part) or (title_parts and _PERSON.match(part)):
+                if not _TIME.match(part):
+                    presenter.append(part)
+                continue
+            title_parts.append(part)
+        title = ""
+        for part in title_parts:
+            title += part if title.endswith("-") and part[:1].isdigit() else (" " + part)
+        dnr_cell = re.sub(r"\s*<br>\s*", "", get("beteckning", "dnr", "diarienummer"))
+        proposal = get("förslag", "förslag till beslut").replace("<br>", "\n")
+        text = "\n".join([title.strip(), proposal] + ([f"Föredragande: {', '.join(presenter)}"]
+                                                       if presenter else []))
+        items.append(Item(label=f"punkt {int(cells[0].rstrip('.'))}", title=title.strip(),
+                          text=text.strip(), decision=re.sub(
+                              r"^Förslag till beslut[^\n]*\n", "", proposal).strip(),
+                          dnr=[dnr_cell] if dnr_cell else [], presenter=", ".join(presenter),
+                          page_start=page, page_end=page))
+    return items

@@ -1,0 +1,71 @@
+"""Fixtures: a real archive and Whoosh index on disk, built from real documents in tests/data."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from archive import Archive
+from index import rebuild_index
+from ingest import ingest_paths
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def built_dir(tmp_path_factory) -> Path:
+    """A data directory with tests/data ingested and indexed (shared; do not modify)."""
+    path = tmp_path_factory.mktemp("built")
+    with Archive(path) as store:
+        report = ingest_paths(store, [DATA])
+        assert not report.failed, report.failed
+        rebuild_index(store, path)
+    return path
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    """An empty data directory of this test's own."""
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def own_built_dir(built_dir, tmp_path) -> Path:
+    """A private copy of the built data directory, for tests that change it."""
+    target = tmp_path / "built"
+    shutil.copytree(built_dir, target)
+    return target
+
+
+@pytest.fixture
+def app(built_dir):
+    return create_app({"TESTING": True, "DATA_DIR": str(built_dir)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def make_app(data_dir, **config):
+    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), **config})
+
+
+def make_pdf(path: Path, pages: list[str]) -> Path:
+    """A real PDF with a text layer, one string per page (Helvetica covers å, ä, ö and §)."""
+    from fpdf import FPDF
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    for text in pages:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+    return path

@@ -1,0 +1,63 @@
+"""CLI: ingest, reindex, search and status through Flask's runner, with exit codes."""
+from __future__ import annotations
+
+import json
+
+from tests.conftest import DATA, make_app, make_pdf
+
+
+def test_ingest_search_json_and_idempotence(data_dir):
+    """ingest reports counts; search --json returns the contract; a second ingest is unchanged."""
+    runner = make_app(data_dir).test_cli_runner()
+    first = runner.invoke(args=["ingest", str(DATA)])
+    assert first.exit_code == 0, first.output
+    assert "ingested 7" in first.output and "failed 0" in first.output
+    again = runner.invoke(args=["ingest", str(DATA)])
+    assert "unchanged 7" in again.output and again.exit_code == 0
+    result = runner.invoke(args=["search", "--json", "--limit", "2", "Sammanträdesdagar", "2027"])
+    data = json.loads(result.output)
+    assert data["hits"][0]["paragraph"] == "§ 27" and len(data["hits"]) == 2
+    assert data["hits"][0]["source"] == "026_kungsbacka-valnamnd-protokoll-2026-08-31.txt"
+
+
+def test_ingest_failure_exits_non_zero_and_writes_report(data_dir, tmp_path):
+    """A bad file is listed with path and reason, the rest is ingested, the exit is non-zero."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "trasig.pdf").write_bytes(b"%PDF-1.7 broken")
+    make_pdf(folder / "bra.pdf", ["KUNGSBACKA KOMMUN\nValnämnd\nDatum\n2025-02-03\n\n"
+                                  "§ 1   Dnr VN-2025-00001\nVal av justerare\n"])
+    runner = make_app(data_dir).test_cli_runner()
+    result = runner.invoke(args=["ingest", str(folder), "--report", str(tmp_path / "rapport")])
+    assert result.exit_code == 1
+    assert "trasig.pdf" in result.output and "corrupt" in result.output
+    assert "ingested 1" in result.output
+    report = json.loads((tmp_path / "rapport.json").read_text())
+    assert [r["reason"] for r in report] == ["corrupt"]
+    assert (tmp_path / "rapport.csv").read_text("utf-8-sig").startswith("path,stage,reason")
+
+
+def test_reindex_and_if_needed(data_dir):
+    """reindex rebuilds; --if-needed does nothing when the index is current."""
+    runner = make_app(data_dir).test_cli_runner()
+    runner.invoke(args=["ingest", str(DATA)])
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0 and "indexed" in result.output
+    assert "nothing to do" in runner.invoke(args=["reindex", "--if-needed"]).output
+
+
+def test_status_reports_counts_and_index(data_dir):
+    """status prints archive counts by body, the index version and the last runs."""
+    runner = make_app(data_dir).test_cli_runner()
+    runner.invoke(args=["ingest", str(DATA)])
+    data = json.loads(runner.invoke(args=["status"]).output)
+    assert data["archive"]["documents"] == 7 and data["index"]["exists"]
+    assert data["runs"][0]["kind"] == "ingest"
+
+
+def test_search_with_bad_query_exits_2(data_dir):
+    """A malformed query on the CLI prints the Swedish hint and exits 2."""
+    runner = make_app(data_dir).test_cli_runner()
+    runner.invoke(args=["ingest", str(DATA)])
+    result = runner.invoke(args=["search", '"nära'])
+    assert result.exit_code == 2 and "citattecken" in result.output

@@ -1,0 +1,89 @@
+"""Search through the same function the web uses, over the real sample archive."""
+from __future__ import annotations
+
+import pytest
+
+from index import QueryError, SearchIndex
+
+
+@pytest.fixture(scope="module")
+def searcher(built_dir):
+    return SearchIndex(built_dir)
+
+
+def test_seed_memo_found_by_natural_query(searcher):
+    """'samverkan primärvård' finds the seed memo whose PDF text lost its Swedish letters."""
+    sources = [h.source for h in searcher.search("samverkan primärvård", page_size=10).hits]
+    assert "region-jh-tjansteskrivelse-primarvard.txt" in sources
+    assert "svom-region-jh-meeting-page.txt" in sources
+
+
+def test_paragraph_title_returns_that_paragraph_first(searcher):
+    """Searching a §'s title puts that § first, with its paragraph set."""
+    hit = searcher.search("Sammanträdesdagar 2027 för valnämnden").hits[0]
+    assert hit.paragraph == "§ 27" and hit.url == "/m/kungsbacka/val/2026-08-31/§27"
+
+
+def test_inflected_query_finds_other_forms(searcher):
+    """'beslutade' finds items that only say 'beslut' or 'besluten'."""
+    result = searcher.search("beslutade", page_size=50)
+    assert result.total > 10
+    assert any("beslutade" not in h.snippet.lower() and "<mark>beslut" in h.snippet.lower()
+               for h in result.hits)
+
+
+@pytest.mark.parametrize("query", ["KS-2025-00970", "KS 2025/970", "ks/2025:00970"])
+def test_case_number_variants_find_the_item(searcher, query):
+    """A Dnr typed any way finds its §."""
+    assert searcher.search(query).hits[0].paragraph == "§ 179"
+
+
+def test_folded_query_meets_swedish_text(searcher):
+    """'nara vard' typed without å/ä/ö finds 'nära vård'."""
+    sources = {h.source for h in searcher.search("nara vard", page_size=20).hits}
+    assert "region-jh-tjansteskrivelse-primarvard.txt" in sources
+
+
+def test_and_falls_back_to_or_and_says_so(searcher):
+    """When no unit has every word, ranked OR answers and the result says so."""
+    result = searcher.search("markanvisningstävling zzyzxq")
+    assert result.mode == "some" and result.notice and result.total > 0
+
+
+def test_phrase_and_negation(searcher):
+    """A quoted phrase matches the words in order; -word excludes."""
+    assert searcher.search('"godkänner delårsrapport"').total >= 1
+    assert searcher.search('"delårsrapport godkänner"').total == 0
+    with_word = searcher.search("delårsrapport").total
+    assert searcher.search("delårsrapport -valnämnden").total < with_word
+
+
+def test_facets_count_by_meeting_and_item(searcher):
+    """Facet counts by meeting and by item title come with every result."""
+    result = searcher.search("beslut")
+    assert result.facets["meeting"] and result.facets["item"] and result.facets["kind"]
+    assert sum(r["count"] for r in result.facets["kind"]) == result.total
+
+
+def test_filters_narrow_results(searcher):
+    """Swedish field filters and facet filters narrow the hits."""
+    everything = searcher.search("beslut").total
+    only = searcher.search("beslut typ:kallelse")
+    assert 0 < only.total < everything and {h.kind for h in only.hits} == {"kallelse"}
+    assert searcher.search("beslut", filters={"year": ["2026"]}).total < everything
+    dated = searcher.search("beslut datum:2026-08..2026-09")
+    assert dated.total and all(h.date.startswith("2026-08") for h in dated.hits)
+
+
+@pytest.mark.parametrize("bad", ['"nära vård', "datum:igår", "år:tjugo"])
+def test_malformed_queries_raise_a_swedish_hint(searcher, bad):
+    """Malformed queries raise QueryError with a message in Swedish."""
+    with pytest.raises(QueryError) as info:
+        searcher.search(bad)
+    assert any(w in str(info.value) for w in ("citattecken", "Datum", "År"))
+
+
+def test_snippets_are_escaped(searcher):
+    """Snippets escape the text; only <mark> is added."""
+    for hit in searcher.search("beslut", page_size=30).hits:
+        assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")
