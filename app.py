@@ -157,7 +157,8 @@ def result_json(result: index.SearchResult | None, q: str) -> dict:
     if result is None:
         return {"query": q, "total": 0, "hits": [], "facets": {}}
     return {
-        "query": result.query, "total": result.total, "mode": result.mode,
+        "query": result.query, "total": result.total, "total_all": result.total_all,
+        "mode": result.mode,
         "notice": result.notice, "suggestion": result.suggestion,
         "page": result.page, "elapsed_ms": result.elapsed_ms,
         "hits": [{

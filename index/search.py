@@ -54,7 +54,7 @@ class SearchHit:
 @dataclass
 class SearchResult:
     query: str
-    total: int
+    total: int                                # hits with all words + hits with some
     hits: list[SearchHit]
     facets: dict[str, list[dict]]
     page: int = 1
@@ -63,6 +63,7 @@ class SearchResult:
     notice: str = ""
     suggestion: str = ""
     elapsed_ms: float = 0.0
+    total_all: int = 0                        # hits with every word (what facets count)
 
 
 class _Columns:
@@ -146,29 +147,33 @@ class SearchIndex:
         else:
             groups = [self._group_query(g, searcher) for g in parsed.groups]
             main = wq.And(groups) if len(groups) > 1 else groups[0]
-        scope = [q for q in (main, restrict) if q is not None]
-        full = wq.And(scope) if len(scope) > 1 else scope[0]
-        if negation is not None:
-            full = wq.AndNot(full, negation)
+        full = self._scoped(main, restrict, negation)
         matched = self._docnums(searcher, full)
-        if not len(matched) and not parsed.empty and len(parsed.groups) > 1:
-            # refs #3: AND found nothing; rank by OR and say so
-            result.mode = "some"
-            result.notice = ("Ingen träff innehöll alla orden. Visar träffar som innehåller "
-                             "några av dem.")
-            main = wq.Or(groups)
-            scope = [q for q in (main, restrict) if q is not None]
-            full = wq.And(scope) if len(scope) > 1 else scope[0]
-            if negation is not None:
-                full = wq.AndNot(full, negation)
-            matched = self._docnums(searcher, full)
-        result.total = int(len(matched))
-        result.facets = self._facets(columns, matched, filters)
+        partial_q, partial = None, np.zeros(0, dtype=np.int64)
+        loose = self._loose_clauses(parsed, searcher)
+        if len(loose) > 1:
+            # refs #3: units with only some of the words (or a phrase's words apart) follow
+            # those with all of them
+            partial_q = self._scoped(wq.AndNot(wq.Or(loose), main), restrict, negation)
+            partial = self._docnums(searcher, partial_q)
+            if not len(matched):
+                result.mode = "some"
+                result.notice = ("Ingen träff innehöll alla orden. Visar träffar som innehåller "
+                                 "några av dem.")
+        result.total_all = int(len(matched))
+        result.total = int(len(matched) + len(partial))
+        result.facets = self._facets(columns, matched if len(matched) else partial, filters)
         wanted = self._wanted_terms(parsed)
-        offset = (page - 1) * page_size
-        if result.total and offset < result.total:
-            for docnum, score in self._top(searcher, full, offset + page_size, sort)[offset:]:
-                result.hits.append(self._hit(searcher, docnum, score, wanted, result.mode))
+        offset, end = (page - 1) * page_size, page * page_size
+        ranked: list[tuple[int, float, str]] = []
+        if offset < len(matched):
+            ranked += [(d, sc, "all") for d, sc in self._top(searcher, full, end, sort)[offset:]]
+        if len(ranked) < page_size and len(partial) and end > len(matched):
+            skip = max(0, offset - len(matched))
+            top = self._top(searcher, partial_q, skip + page_size - len(ranked), sort)
+            ranked += [(d, sc, "some") for d, sc in top[skip:]]
+        for docnum, score, how in ranked:
+            result.hits.append(self._hit(searcher, docnum, score, wanted, how))
         if result.total < 3 and not parsed.empty:
             result.suggestion = self._suggest(searcher, parsed)
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -188,8 +193,10 @@ class SearchIndex:
         if clause.kind == "phrase":
             words = clause.value
             stems = [analysis.stem(w) for w in words]
-            return wq.Or([wq.Phrase("exact", words, boost=W_EXACT),
-                          wq.Phrase("stem", stems, boost=W_STEM)])
+            phrase = wq.Or([wq.Phrase("exact", words, boost=W_EXACT),
+                            wq.Phrase("stem", stems, boost=W_STEM)])
+            # the phrase must match; the same words in the title rank the item higher
+            return wq.AndMaybe(phrase, wq.And([wq.Term("title", t, boost=W_TITLE) for t in stems]))
         if clause.kind == "dnr":
             from archive import dnr_key
             key = dnr_key(clause.value) or clause.value.lower()
@@ -204,6 +211,17 @@ class SearchIndex:
         if clause.kind == "fuzzy":
             return self._expanded(searcher, clause.value, prefix=False)
         raise QueryError("Okänd del av sökningen.")
+
+    def _loose_clauses(self, parsed: ParsedQuery, searcher) -> list:
+        """Every word on its own, phrases taken apart: the query for partial matches."""
+        loose = []
+        for group in parsed.groups:
+            for clause in group:
+                if clause.kind == "phrase":
+                    loose += [word_query(w) for w in clause.value]
+                else:
+                    loose.append(self._clause_query(clause, searcher))
+        return loose
 
     def _expanded(self, searcher, word: str, prefix: bool):
         """ord* and ord~, capped so a short prefix cannot expand to the whole vocabulary."""
@@ -254,6 +272,11 @@ class SearchIndex:
         if not parts:
             return None
         return wq.ConstantScoreQuery(wq.And(parts) if len(parts) > 1 else parts[0], score=0.0)
+
+    @staticmethod
+    def _scoped(main, restrict, negation):
+        full = wq.And([main, restrict]) if restrict is not None else main
+        return wq.AndNot(full, negation) if negation is not None else full
 
     # --- running ----------------------------------------------------------------------------
     @staticmethod
@@ -317,7 +340,7 @@ class SearchIndex:
             paragraph=stored.get("label") if (stored.get("label") or "").startswith("§") else None,
             page=stored.get("page"), title=stored.get("title", ""),
             snippet=make_snippet(text, spans), score=round(float(score), 4),
-            unit=stored.get("unit", ""), match=mode if mode != "browse" else "all",
+            unit=stored.get("unit", ""), match="some" if mode == "some" else "all",
             matched=explain(title_spans + spans))
 
     def _suggest(self, searcher, parsed: ParsedQuery) -> str:

@@ -53,16 +53,26 @@ def test_and_falls_back_to_or_and_says_so(searcher):
 def test_phrase_and_negation(searcher):
     """A quoted phrase matches the words in order; -word excludes."""
     assert searcher.search('"godkänner delårsrapport"').total >= 1
-    assert searcher.search('"delårsrapport godkänner"').total == 0
+    reversed_phrase = searcher.search('"delårsrapport godkänner"')
+    assert reversed_phrase.total_all == 0 and {h.match for h in reversed_phrase.hits} == {"some"}
     with_word = searcher.search("delårsrapport").total
     assert searcher.search("delårsrapport -valnämnden").total < with_word
+
+
+def test_units_with_all_words_come_before_units_with_some(searcher):
+    """Hits with every word are ranked first; hits with only some follow, flagged as such."""
+    result = searcher.search("valnämnden delårsrapport", page_size=50)
+    matches = [h.match for h in result.hits]
+    assert result.total_all >= 1 and result.total > result.total_all
+    assert matches == sorted(matches)  # every 'all' before any 'some'
+    assert result.hits[0].paragraph == "§ 24"
 
 
 def test_facets_count_by_meeting_and_item(searcher):
     """Facet counts by meeting and by item title come with every result."""
     result = searcher.search("beslut")
     assert result.facets["meeting"] and result.facets["item"] and result.facets["kind"]
-    assert sum(r["count"] for r in result.facets["kind"]) == result.total
+    assert sum(r["count"] for r in result.facets["kind"]) == result.total_all
 
 
 def test_filters_narrow_results(searcher):
