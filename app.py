@@ -331,28 +331,37 @@ def _register_cli(app: Flask) -> None:
         started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         store = archive.Archive(config["DATA_DIR"])
         try:
-            done = ingest.ingest_paths(
-                store, paths, max_file_mb=float(config["INGEST_MAX_FILE_MB"]),
-                workers=workers or int(config["INGEST_WORKERS"]), force=force)
-            try:
-                index.update_documents(store, config["DATA_DIR"], done.changed_documents)
-            except index.IndexBusy as exc:
-                click.echo(f"Index not updated: {exc}", err=True)
+            with _progress("Läser in") as progress:
+                done = ingest.ingest_paths(
+                    store, paths, max_file_mb=float(config["INGEST_MAX_FILE_MB"]),
+                    workers=workers or int(config["INGEST_WORKERS"]), force=force,
+                    progress=progress)
             summary = done.summary()
+            summary["indexed_units"] = _sync(store, config["DATA_DIR"])
             store.record_run("ingest", started, summary, done.failed)
         finally:
             store.close()
-        for failure in done.failed:
-            click.echo(f"FAILED {failure['path']}: [{failure['stage']}/{failure['reason']}] "
-                       f"{failure['message']}", err=True)
-        for warning in done.warnings:
-            click.echo(f"warning {warning['path']}: {warning['message']}", err=True)
-        _write_report(report or os.path.join(config["DATA_DIR"], "reports", "ingest-latest"),
-                      done.failed)
-        click.echo("ingested {ingested}, replaced {replaced}, unchanged {unchanged}, "
-                   "skipped {skipped}, failed {failed}".format(**summary))
-        if done.failed:
-            sys.exit(1)
+        _finish_ingest(done, summary, report or os.path.join(config["DATA_DIR"], "reports",
+                                                             "ingest-latest"))
+
+    @app.cli.command("reextract")
+    @click.option("--workers", type=int, default=None, help="Extraction processes.")
+    def reextract_command(workers):
+        """Re-parse every stored original (after a parser improvement), then update the index."""
+        config = current_app.config
+        started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        store = archive.Archive(config["DATA_DIR"])
+        try:
+            with _progress("Tolkar om") as progress:
+                done = ingest.reextract_archive(store, workers=workers or
+                                                int(config["INGEST_WORKERS"]), progress=progress)
+            summary = done.summary()
+            summary["indexed_units"] = _sync(store, config["DATA_DIR"])
+            store.record_run("reextract", started, summary, done.failed)
+        finally:
+            store.close()
+        _finish_ingest(done, summary, os.path.join(config["DATA_DIR"], "reports",
+                                                   "reextract-latest"))
 
     @app.cli.command("reindex")
     @click.option("--if-needed", is_flag=True,
@@ -410,6 +419,55 @@ def _register_cli(app: Flask) -> None:
         info = index.index_info(config["DATA_DIR"])
         click.echo(json.dumps({"archive": counts, "index": info, "runs": runs},
                               ensure_ascii=False, indent=1, default=str))
+
+
+class _progress:
+    """click's progress bar (files done/total, ETA, rate) on a terminal; silent otherwise."""
+
+    def __init__(self, label: str):
+        self.label, self.bar, self.started = label, None, None
+
+    def __enter__(self):
+        return self.update if sys.stderr.isatty() else None
+
+    def update(self, done: int, total: int, path: str) -> None:
+        import time
+        if self.bar is None:
+            self.started = time.monotonic()
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                         show_pos=True, show_eta=True, item_show_func=lambda _:
+                                         f"{done / max(time.monotonic() - self.started, 1e-6):.1f} filer/s")
+            self.bar.__enter__()
+        self.bar.item_show_func = lambda _: (
+            f"{done / max(time.monotonic() - self.started, 1e-6):.1f} filer/s")
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _sync(store: archive.Archive, data_dir: str) -> int:
+    try:
+        return index.sync_index(store, data_dir)
+    except index.IndexBusy as exc:
+        click.echo(f"Index not updated now ({exc}); the next ingest or reindex catches up.",
+                   err=True)
+        return 0
+
+
+def _finish_ingest(done, summary: dict, report: str) -> None:
+    for failure in done.failed:
+        click.echo(f"FAILED {failure['path']}: [{failure['stage']}/{failure['reason']}] "
+                   f"{failure['message']}", err=True)
+    for warning in done.warnings:
+        click.echo(f"warning {warning['path']}: {warning['message']}", err=True)
+    _write_report(report, done.failed)
+    click.echo("ingested {ingested}, replaced {replaced}, unchanged {unchanged}, "
+               "skipped {skipped}, failed {failed}".format(**summary))
+    if done.failed:
+        click.echo(f"failure report: {report}.json / {report}.csv", err=True)
+        sys.exit(1)
 
 
 def _write_report(stem: str, failures: list[dict]) -> None:

@@ -45,6 +45,7 @@ class ParsedDocument:
     pages: list[Page] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    sidecar: dict = field(default_factory=dict)    # metadata from beside the file, kept for reextract
 
 
 @dataclass

@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS gone(path TEXT PRIMARY KEY, reason TEXT, created_at T
 CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, kind TEXT, started_at TEXT,
     finished_at TEXT, summary TEXT, failures TEXT);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS changes(generation INTEGER PRIMARY KEY, document_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sidecars(document_id TEXT PRIMARY KEY, meta TEXT);
 """
 
 
@@ -133,7 +135,7 @@ class Archive:
             os.replace(tmp, path)
         return sha
 
-    def store_document(self, doc: ParsedDocument, data: bytes) -> StoreResult:
+    def store_document(self, doc: ParsedDocument, data: bytes, force: bool = False) -> StoreResult:
         """Store a parsed document and its original bytes, replacing an older version.
 
         Idempotent: the same bytes again change nothing. All rows of one document are
@@ -144,7 +146,7 @@ class Archive:
         same = self.db.execute(
             "SELECT id FROM documents WHERE id=? AND sha256=? AND status='active'", (doc_id, sha)
         ).fetchone()
-        if same:
+        if same and not force:
             return StoreResult("unchanged", doc_id)
         old_ids = {r[0] for r in self.db.execute(
             "SELECT document_id FROM sources WHERE source=?", (doc.source,))}
@@ -157,6 +159,7 @@ class Archive:
             for old in old_ids - {doc_id}:
                 # refs #4: the file's derived identity changed (e.g. a corrected date)
                 self._redirect_document(old, doc_id)
+                self._log_change(old)
             self._delete_document_rows(doc_id)
             if doc.organisation_slug:
                 self.db.execute("INSERT OR REPLACE INTO organisations VALUES (?,?)",
@@ -178,7 +181,9 @@ class Archive:
             for ordinal, item in enumerate(doc.items):
                 self._insert_item(doc_id, mid, ordinal, item)
             self.db.execute("DELETE FROM gone WHERE path=?", (f"d/{doc_id}",))
-            self._bump_generation()
+            self.db.execute("INSERT OR REPLACE INTO sidecars VALUES (?,?)",
+                            (doc_id, json.dumps(doc.sidecar, ensure_ascii=False, default=str)))
+            self._log_change(doc_id)
         removed = sorted(old_ids - {doc_id})
         return StoreResult("replaced" if existed or removed else "ingested", doc_id, removed)
 
@@ -232,16 +237,26 @@ class Archive:
             for table in ("pages", "items", "dnr"):
                 self.db.execute(f"DELETE FROM {table} WHERE document_id=?", (doc.id,))
             self.db.execute("UPDATE documents SET status='withdrawn' WHERE id=?", (doc_id,))
-            self._bump_generation()
+            self._log_change(doc_id)
 
-    def _bump_generation(self) -> None:
-        self.db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
-                        "SET value = CAST(value AS INTEGER) + 1")
+    def _log_change(self, doc_id: str) -> None:
+        """Every write gets a generation number; the index remembers the last one it saw."""
+        self.db.execute("INSERT INTO changes(document_id) VALUES (?)", (doc_id,))
 
     @property
     def generation(self) -> int:
-        row = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        return int(row[0]) if row else 0
+        row = self.db.execute("SELECT MAX(generation) FROM changes").fetchone()
+        return int(row[0] or 0)
+
+    def changed_since(self, generation: int) -> list[str]:
+        """Documents written or withdrawn after `generation` (what an index must catch up on)."""
+        rows = self.db.execute("SELECT DISTINCT document_id FROM changes WHERE generation > ?",
+                               (generation,))
+        return [r[0] for r in rows]
+
+    def sidecar(self, doc_id: str) -> dict:
+        row = self.db.execute("SELECT meta FROM sidecars WHERE document_id=?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
 
     # --- runs (ingest/reindex reports) ---------------------------------------------------
     def record_run(self, kind: str, started_at: str, summary: dict, failures: list[dict]) -> int:

@@ -4,7 +4,7 @@ Public names: SearchIndex (search, more-like-this), SearchHit/SearchResult (our 
 Whoosh object leaves this package), rebuild_index/update_documents (writing), needs_rebuild,
 index_info, SCHEMA_VERSION, and the errors QueryError, IndexBusy, IndexMissing.
 """
-from .build import rebuild_index, update_documents
+from .build import rebuild_index, sync_index, update_documents
 from .errors import IndexBusy, IndexMissing, QueryError
 from .info import index_info
 from .query import parse_query
@@ -15,5 +15,5 @@ from .store import needs_rebuild
 __all__ = [
     "IndexBusy", "IndexMissing", "QueryError", "SCHEMA_VERSION", "SearchHit", "SearchIndex",
     "SearchResult", "highlight_query", "index_info", "needs_rebuild", "parse_query",
-    "rebuild_index", "update_documents",
+    "rebuild_index", "sync_index", "update_documents",
 ]

@@ -52,7 +52,23 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
         return meta
 
 
-def update_documents(archive: Archive, data_dir, doc_ids: Iterable[str]) -> int:
+def sync_index(archive: Archive, data_dir) -> int:
+    """Bring the serving index up to date with every archive change it has not seen.
+
+    Safe after a killed ingest: changes are logged in the archive with generation numbers,
+    and the index records the last generation it reflects, so nothing is missed or doubled.
+    """
+    path = current_dir(data_dir)
+    if path is None:
+        return rebuild_index(archive, data_dir)["units"]
+    seen = int(read_meta(path).get("archive_generation", 0))
+    generation = archive.generation
+    changed = archive.changed_since(seen)
+    return update_documents(archive, data_dir, changed, generation) if changed else 0
+
+
+def update_documents(archive: Archive, data_dir, doc_ids: Iterable[str],
+                     generation: int | None = None) -> int:
     """Re-derive the units of changed documents in the serving index (after an ingest).
 
     Builds a full index instead when there is none yet. Returns the number of units written.
@@ -61,6 +77,7 @@ def update_documents(archive: Archive, data_dir, doc_ids: Iterable[str]) -> int:
     if current_dir(data_dir) is None:
         return rebuild_index(archive, data_dir)["units"]
     with writer_lock(data_dir):
+        generation = archive.generation if generation is None else generation
         ix, path = open_current(data_dir)
         writer = ix.writer()
         written = 0
@@ -80,7 +97,7 @@ def update_documents(archive: Archive, data_dir, doc_ids: Iterable[str]) -> int:
             writer.cancel()
             raise
         meta = read_meta(path)
-        meta["archive_generation"] = archive.generation
+        meta["archive_generation"] = generation
         meta["updated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         write_meta(path, meta)
         return written

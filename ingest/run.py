@@ -86,7 +86,9 @@ def _parse(path: str, source: str, max_bytes: int):
                                               f"gränsen är {max_bytes / 2**20:.0f} MB).", "read")
         with open(path, "rb") as handle:
             data = handle.read()
-        doc = parse_document(data, Path(path).name, source, read_sidecar(Path(path)))
+        sidecar = read_sidecar(Path(path))
+        doc = parse_document(data, Path(path).name, source, sidecar)
+        doc.sidecar = sidecar
         return doc, data, None
     except UnreadableFile as exc:
         return None, None, {"path": path, "stage": exc.stage, "reason": exc.reason,
@@ -117,22 +119,66 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
         if existing is not None:
             # refs #2: same content again changes nothing (also under a second name)
             report.unchanged.append(str(cand.path))
-            if progress:
-                progress(str(cand.path))
             continue
         todo.append(cand)
+    total, done = len(candidates), len(candidates) - len(todo)
     results = _run_parsers(todo, max_bytes, workers)
     for cand, (doc, data, failure) in results:
         if failure:
             report.failed.append(failure)
         else:
-            result = archive.store_document(doc, data)
+            result = archive.store_document(doc, data, force=force)
             getattr(report, result.status).append(str(cand.path))
             if result.status != "unchanged":
                 report.changed_documents.extend([result.document_id, *result.removed])
             report.warnings.extend({"path": str(cand.path), "message": w} for w in doc.warnings)
+        done += 1
         if progress:
-            progress(str(cand.path))
+            progress(done, total, str(cand.path))
+    return report
+
+
+def _reparse(doc_id: str, path: str, filename: str, source: str, sidecar: dict):
+    """Worker: parse a stored original again (same source and sidecar metadata)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        doc = parse_document(data, filename, source, sidecar)
+        doc.sidecar = sidecar
+        return doc, data, None
+    except UnreadableFile as exc:
+        return None, None, {"path": source, "stage": exc.stage, "reason": exc.reason,
+                            "message": str(exc)}
+    except Exception as exc:
+        return None, None, {"path": source, "stage": "structure", "reason": "error",
+                            "message": f"Oväntat fel vid tolkning ({type(exc).__name__}: {exc})."}
+
+
+def reextract_archive(archive: Archive, workers: int = 1,
+                      progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+    """Re-parse every stored original with today's parser (no original paths needed)."""
+    report = IngestReport()
+    jobs = []
+    for doc in archive.documents():
+        path, _ = archive.original(doc.id)
+        jobs.append((doc.id, str(path), doc.filename, doc.source, archive.sidecar(doc.id)))
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        results = (pool.map(_reparse, *zip(*jobs)) if pool and jobs
+                   else (_reparse(*job) for job in jobs))
+        for n, ((doc_id, _, _, source, _), (doc, data, failure)) in enumerate(
+                zip(jobs, results), start=1):
+            if failure:
+                report.failed.append(failure)
+            else:
+                result = archive.store_document(doc, data, force=True)
+                report.replaced.append(source)
+                report.changed_documents.extend([result.document_id, *result.removed])
+            if progress:
+                progress(n, len(jobs), source)
+    finally:
+        if pool:
+            pool.shutdown()
     return report
 
 

@@ -1,0 +1,152 @@
+"""Crashes: ingest and reindex killed with SIGKILL at random points lose nothing (refs #5, #7)."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive import Archive
+from index import SearchIndex
+from tests.conftest import DATA
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def flask(data_dir: Path, *args: str, wait: bool = True) -> subprocess.Popen | subprocess.CompletedProcess:
+    env = dict(os.environ, FLASK_DATA_DIR=str(data_dir), FLASK_APP="app")
+    cmd = [sys.executable, "-m", "flask", *args]
+    if wait:
+        return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Many files to ingest: the samples copied under several names with varied content."""
+    folder = tmp_path_factory.mktemp("many")
+    for n in range(8):
+        for src in DATA.glob("*.txt"):
+            text = src.read_text("utf-8").replace("2026", str(2000 + n), 1)
+            (folder / f"{n:02d}-{src.name}").write_text(text + f"\nKopia {n}\n", "utf-8")
+    return folder
+
+
+def counts(data_dir: Path) -> tuple[int, int]:
+    with Archive(data_dir) as store:
+        c = store.counts()
+    return c["documents"], c["items"]
+
+
+@pytest.fixture(scope="module")
+def clean_counts(corpus, tmp_path_factory) -> tuple[int, int, int]:
+    data = tmp_path_factory.mktemp("clean")
+    result = flask(data, "ingest", str(corpus))
+    assert result.returncode == 0, result.stderr
+    docs, items = counts(data)
+    return docs, items, SearchIndex(data).search("valnämnden").total
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_killed_ingest_resumes_without_loss_or_duplicates(corpus, clean_counts, tmp_path, seed):
+    """SIGKILL during ingest; the archive opens, a rerun completes, and counts equal a clean run."""
+    data = tmp_path / "data"
+    proc = flask(data, "ingest", str(corpus), wait=False)
+    time.sleep(random.Random(seed).uniform(1.0, 3.0))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with Archive(data) as store:       # opens, WAL recovered
+        store.counts()
+    rerun = flask(data, "ingest", str(corpus))
+    assert rerun.returncode == 0, rerun.stderr
+    docs, items, hits = clean_counts
+    assert counts(data) == (docs, items)
+    assert SearchIndex(data).search("valnämnden").total == hits
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_killed_reindex_leaves_serving_index_untouched(corpus, clean_counts, tmp_path, seed):
+    """SIGKILL during reindex; the old index still answers and the next reindex starts clean."""
+    data = tmp_path / "data"
+    assert flask(data, "ingest", str(corpus)).returncode == 0
+    before = SearchIndex(data).search("valnämnden").total
+    proc = flask(data, "reindex", wait=False)
+    time.sleep(random.Random(seed).uniform(0.8, 2.5))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert SearchIndex(data).search("valnämnden").total == before
+    again = flask(data, "reindex")
+    assert again.returncode == 0, again.stderr
+    assert SearchIndex(data).search("valnämnden").total == before == clean_counts[2]
+    leftovers = [p for p in (data / "index").glob("gen-*") if not (p / "paragraf.json").exists()]
+    assert len(leftovers) <= 1  # at most the killed build, which is removed once stale
+
+
+def test_second_writer_gets_a_clear_message(corpus, tmp_path):
+    """While one reindex holds the writer lock, a second one exits with a clear message."""
+    data = tmp_path / "data"
+    assert flask(data, "ingest", str(corpus)).returncode == 0
+    from index.store import writer_lock
+    with writer_lock(data):
+        second = flask(data, "reindex")
+    assert second.returncode == 2 and "En annan process" in second.stderr
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_searches_keep_working_during_reindex(corpus, tmp_path):
+    """Threads searching over HTTP while reindex runs twice: no errors, no empty answers."""
+    import json
+    import threading
+    import urllib.request
+    data = tmp_path / "data"
+    assert flask(data, "ingest", str(corpus)).returncode == 0
+    port = _free_port()
+    env = dict(os.environ, FLASK_DATA_DIR=str(data))
+    server = subprocess.Popen([sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}",
+                               "--threads=8", "--call", "app:create_app"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/search?q=valn%C3%A4mnden&limit=3"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        errors, empties, done = [], [], threading.Event()
+        answered = [0]
+
+        def client():
+            while not done.is_set():
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as response:
+                        if json.load(response)["total"] == 0:
+                            empties.append(1)
+                        answered[0] += 1
+                except Exception as exc:  # any failure is what this test is about
+                    errors.append(repr(exc))
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for _ in range(2):
+            assert flask(data, "reindex").returncode == 0
+        time.sleep(1.5)   # searches after the switch use the new index
+        done.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait()
+    assert not errors and not empties and answered[0] > 20
