@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hmac
 import importlib.util
 import json
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -16,7 +18,7 @@ from urllib.parse import urlencode
 
 import click
 from flask import (Flask, Response, abort, current_app, g, jsonify, redirect, render_template,
-                   request, send_file, url_for)
+                   request, send_file, session)
 from flask_htmx import HTMX
 from markupsafe import Markup, escape
 
@@ -183,6 +185,47 @@ def _register_views(app: Flask) -> None:
         return render_template(template, result=result, error=error, q=request.args.get("q", ""),
                                args=request.args), status
 
+    @app.get("/sok.atom")
+    def search_feed():
+        """'Bevaka sökning': the newest hits of a search as an Atom feed."""
+        args = request.args.copy()
+        args["sort"], args["limit"] = "nyast", "20"
+        result, error, status = run_search(args)
+        if error:
+            return Response(error, status=status, mimetype="text/plain")
+        return Response(atom_feed(result, request.args.get("q", "")),
+                        mimetype="application/atom+xml")
+
+    @app.route("/admin/logga-in", methods=["GET", "POST"])
+    def admin_login():
+        if not current_app.config.get("ADMIN_TOKEN"):
+            abort(404)
+        error = ""
+        if request.method == "POST":
+            _check_csrf()
+            if hmac.compare_digest(request.form.get("token", "").encode(),
+                                   str(current_app.config["ADMIN_TOKEN"]).encode()):
+                session.clear()
+                session["admin"] = True
+                return redirect("/admin", code=303)
+            error = "Fel token."
+        return render_template("admin_login.html", error=error, csrf=_csrf_token()), \
+            (403 if error else 200)
+
+    @app.post("/admin/logga-ut")
+    def admin_logout():
+        _check_csrf()
+        session.clear()
+        return redirect("/", code=303)
+
+    @app.get("/admin")
+    def admin_page():
+        _require_admin()
+        store = get_archive()
+        return render_template("admin.html", counts=store.counts(), runs=store.runs(10),
+                               info=index.index_info(current_app.config["DATA_DIR"]),
+                               csrf=_csrf_token())
+
     @app.get("/api/search")
     def api_search():
         result, error, status = run_search(request.args)
@@ -268,10 +311,68 @@ def _register_views(app: Flask) -> None:
         return render_template("error.html", status=503, title="Sökindex saknas",
                                message=str(exc)), 503
 
+    @app.errorhandler(400)
+    def bad_request(exc):
+        return render_template("error.html", status=400, title="Felaktig begäran",
+                               message=getattr(exc, "description", "")), 400
+
     @app.errorhandler(500)
     def server_error(exc):
         return render_template("error.html", status=500, title="Något gick fel",
                                message="Ett oväntat fel inträffade. Försök igen om en stund."), 500
+
+
+def atom_feed(result: index.SearchResult | None, q: str) -> bytes:
+    """An Atom document (RFC 4287) for a search; every value escaped by ElementTree."""
+    from xml.etree import ElementTree as ET
+    ns = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", ns)
+    base = base_url()
+    feed = ET.Element(f"{{{ns}}}feed")
+    query = request.query_string.decode()
+    ET.SubElement(feed, f"{{{ns}}}title").text = f"Paragraf: {q}" if q else "Paragraf"
+    ET.SubElement(feed, f"{{{ns}}}id").text = f"{base}/sok.atom?{query}"
+    ET.SubElement(feed, f"{{{ns}}}link", rel="self", href=f"{base}/sok.atom?{query}")
+    ET.SubElement(feed, f"{{{ns}}}link", rel="alternate", href=f"{base}/sok?{query}")
+    hits = result.hits if result else []
+    newest = max((h.date for h in hits if h.date), default="2000-01-01")
+    ET.SubElement(feed, f"{{{ns}}}updated").text = f"{newest}T00:00:00Z"
+    ET.SubElement(ET.SubElement(feed, f"{{{ns}}}author"), f"{{{ns}}}name").text = "Paragraf"
+    for hit in hits:
+        entry = ET.SubElement(feed, f"{{{ns}}}entry")
+        where = " ".join(x for x in (hit.body or hit.organisation, hit.date, hit.paragraph or "")
+                         if x)
+        ET.SubElement(entry, f"{{{ns}}}title").text = f"{where} {hit.title}".strip()
+        ET.SubElement(entry, f"{{{ns}}}id").text = base + hit.url
+        ET.SubElement(entry, f"{{{ns}}}link", href=base + hit.url)
+        ET.SubElement(entry, f"{{{ns}}}updated").text = f"{hit.date or newest}T00:00:00Z"
+        summary = re.sub(r"</?mark>", "", hit.snippet)
+        ET.SubElement(entry, f"{{{ns}}}summary", type="html").text = summary
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400, "Formuläret har gått ut. Ladda om sidan och försök igen.")
+
+
+def _require_admin() -> None:
+    """The admin page needs the configured token (bearer header or a logged-in session)."""
+    token = str(current_app.config.get("ADMIN_TOKEN") or "")
+    if not token:
+        abort(404)
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode()):
+        return
+    if not session.get("admin"):
+        abort(redirect("/admin/logga-in", code=303))
 
 
 def _meeting_or_none(store, mid):

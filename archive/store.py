@@ -156,9 +156,10 @@ class Archive:
             and doc.kind in ("protokoll", "kallelse", "handlingar")) else None
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
+            moved = {}
             for old in old_ids - {doc_id}:
                 # refs #4: the file's derived identity changed (e.g. a corrected date)
-                self._redirect_document(old, doc_id)
+                moved[old] = self._redirect_document(old, doc_id)
                 self._log_change(old)
             self._delete_document_rows(doc_id)
             if doc.organisation_slug:
@@ -178,8 +179,11 @@ class Archive:
             self.db.execute("INSERT OR REPLACE INTO sources VALUES (?,?)", (doc.source, doc_id))
             self.db.executemany("INSERT INTO pages VALUES (?,?,?)",
                                 [(doc_id, p.number, p.text) for p in doc.pages])
+            new_items = {}
             for ordinal, item in enumerate(doc.items):
-                self._insert_item(doc_id, mid, ordinal, item)
+                new_items[item_slug(item.label)] = self._insert_item(doc_id, mid, ordinal, item)
+            for old_items, old_meeting in moved.values():
+                self._redirect_items(old_items, old_meeting, new_items, doc_id, mid)
             self.db.execute("DELETE FROM gone WHERE path=?", (f"d/{doc_id}",))
             self.db.execute("INSERT OR REPLACE INTO sidecars VALUES (?,?)",
                             (doc_id, json.dumps(doc.sidecar, ensure_ascii=False, default=str)))
@@ -205,6 +209,22 @@ class Archive:
             if key:
                 self.db.execute("INSERT INTO dnr VALUES (?,?,?)", (key, item_id, doc_id))
         self.db.execute("DELETE FROM gone WHERE path=?", (item_id,))
+        return item_id
+
+    def _redirect_items(self, old_items: dict[str, str], old_meeting: str | None,
+                        new_items: dict[str, str], doc_id: str, mid: str | None) -> None:
+        """Old item URLs point at the same § in the moved document (else at the document)."""
+        now = _now()
+        for slug, old_id in old_items.items():
+            target = new_items.get(slug, f"d/{doc_id}")
+            if old_id != target:
+                self.db.execute("INSERT OR REPLACE INTO redirects VALUES (?,?,?)",
+                                (old_id, target, now))
+        if old_meeting and mid and old_meeting != mid and not self.db.execute(
+                "SELECT 1 FROM documents WHERE meeting_id=? AND status='active'",
+                (old_meeting,)).fetchone():
+            self.db.execute("INSERT OR REPLACE INTO redirects VALUES (?,?,?)",
+                            (f"m/{old_meeting}", f"m/{mid}", now))
 
     def _delete_document_rows(self, doc_id: str) -> None:
         for table in ("pages", "items", "dnr"):
@@ -212,11 +232,16 @@ class Archive:
         self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
         self.db.execute("DELETE FROM sources WHERE document_id=?", (doc_id,))
 
-    def _redirect_document(self, old_id: str, new_id: str) -> None:
+    def _redirect_document(self, old_id: str, new_id: str) -> tuple[dict[str, str], str | None]:
+        """Redirect the old document URL; returns its items (slug → id) and meeting."""
         now = _now()
         self.db.execute("INSERT OR REPLACE INTO redirects VALUES (?,?,?)",
                         (f"d/{old_id}", f"d/{new_id}", now))
+        items = {r[0]: r[1] for r in self.db.execute(
+            "SELECT slug, id FROM items WHERE document_id=?", (old_id,))}
+        row = self.db.execute("SELECT meeting_id FROM documents WHERE id=?", (old_id,)).fetchone()
         self._delete_document_rows(old_id)
+        return items, (row[0] if row else None)
 
     def add_redirect(self, old_path: str, new_path: str) -> None:
         """Record that a URL path (without leading slash) moved; answered with 301."""

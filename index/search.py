@@ -289,7 +289,9 @@ class SearchIndex:
             results = searcher.search(q, limit=limit, sortedby="date", reverse=sort == "newest")
         else:
             results = searcher.search(q, limit=limit)
-        return [(hit.docnum, hit.score or 0.0) for hit in results]
+        # when sorting by date, Whoosh puts the sort key where the score would be
+        return [(hit.docnum, hit.score if isinstance(hit.score, (int, float)) else 0.0)
+                for hit in results]
 
     def _facets(self, columns: _Columns, matched: np.ndarray, filters) -> dict[str, list[dict]]:
         out = {}
