@@ -29,7 +29,7 @@ sitta sådana vart dina vars vårt våra ert era vilkas
 
 # A word: letters/digits, with inner hyphens ("it-bolaget", "30-åring") and a hanging hyphen
 # of a shared-hyphen form ("hälso- och sjukvård").
-_WORD = re.compile(r"§\s?\d+[a-z]?\b|[^\W_]+(?:[-–][^\W_]+)*-?", re.UNICODE)
+_WORD = re.compile(r"§\s?\d+[a-z]?\b|&(?=[a-zåäö])[^\W_]+|[^\W_]+(?:[-–][^\W_]+)*-?", re.UNICODE)
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a",
                        "ø": "o", "á": "a", "à": "a", "í": "i", "ó": "o", "ú": "u"})
 _stemmer = snowballstemmer.stemmer("swedish")
@@ -95,6 +95,37 @@ def word_parts(word: str) -> tuple[str, ...]:
     return tuple(get_splitter().split(word))
 
 
+# refs #3: letters that bad PDF text puts where å/ä/ö stood ("nira" for "nära", "hilso",
+# "hdlso" for "hälso", "6kad" for "ökad", "ing3" for "ingå", "&r" for "är").
+_DAMAGE = {"i": "ä", "d": "ä", "&": "ä", "é": "ä", "6": "ö", "3": "å"}
+
+
+@lru_cache(maxsize=100_000)
+def repair(word: str) -> str:
+    """The dictionary word a damaged token stood for, or '' when it is not damaged.
+
+    Only tokens that are not words themselves are tried, with at most two letters
+    replaced, and the result must be a word of the lexicon: so names stay as they are.
+    """
+    if len(word) < 3 or len(word) > 30 or not any(c in _DAMAGE for c in word):
+        return ""
+    splitter = get_splitter()
+    if splitter.is_word(word) or not re.fullmatch(r"[a-zåäöé&36]+", word):
+        return ""
+    spots = [i for i, c in enumerate(word) if c in _DAMAGE]
+    if len(spots) > 6:
+        return ""
+    candidates = [[i] for i in spots] + [[i, j] for n, i in enumerate(spots) for j in spots[n + 1:]]
+    for chosen in candidates:
+        chars = list(word)
+        for i in chosen:
+            chars[i] = _DAMAGE[word[i]]
+        candidate = "".join(chars)
+        if not any(c.isdigit() or c == "&" for c in candidate) and splitter.is_word(candidate):
+            return candidate
+    return ""
+
+
 def _stem_terms(word: str) -> list[str]:
     word = word.rstrip("-")
     if word.startswith("§"):
@@ -133,6 +164,9 @@ def analyze(text: str, field: str) -> Iterator[tuple[int, str, int, int]]:
         for fused in extra.get(tok.pos, ()):
             terms.extend(_stem_terms(fused))
         if field == "folded":
+            fixed = repair(tok.text.rstrip("-"))
+            if fixed:
+                terms.extend(_stem_terms(fixed))
             terms = [fold(t) for t in terms]
         seen = set()
         for term in terms:

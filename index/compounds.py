@@ -94,6 +94,15 @@ class CompoundSplitter:
             return []
         return list(self._cached(word.lower()))
 
+    def is_word(self, word: str) -> bool:
+        """True when `word` (lower case) is a dictionary word, an inflected form of one, or a
+        compound-initial form such as 'hälso'. False when the lexicon is unavailable."""
+        if not self.split("x") and not self.available:
+            return False
+        if word in self._stems or word in self._begin:
+            return True
+        return bool(self._lemmas(word, False))
+
     # -- lexicon ---------------------------------------------------------------------
     def _load(self) -> None:
         flags, suffixes = _read_aff(self._aff)

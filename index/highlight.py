@@ -10,7 +10,7 @@ from html import escape
 from . import analysis
 
 HOW = {"exact": "exakt", "stem": "böjningsform", "part": "del av sammansatt ord",
-       "folded": "utan å/ä/ö"}
+       "folded": "utan å/ä/ö eller med skadade tecken"}
 
 
 def match_forms(text: str, wanted: dict[str, set[str]]) -> list[tuple[int, int, str, str]]:
@@ -26,7 +26,9 @@ def match_forms(text: str, wanted: dict[str, set[str]]) -> list[tuple[int, int, 
         elif any(analysis.stem(p) in wanted["stem"] for p in analysis.word_parts(word)):
             how = "part"
         elif wanted["folded"] and (analysis.fold(analysis.stem(word)) in wanted["folded"] or
-                                   analysis.fold(word) in wanted["folded"]):
+                                   analysis.fold(word) in wanted["folded"] or
+                                   analysis.fold(analysis.stem(analysis.repair(word) or word))
+                                   in wanted["folded"]):
             how = "folded"
         if how:
             spans.append((tok.start, tok.end, how, text[tok.start:tok.end]))

@@ -175,7 +175,7 @@ class SearchIndex:
         for docnum, score, how in ranked:
             result.hits.append(self._hit(searcher, docnum, score, wanted, how))
         if result.total < 3 and not parsed.empty:
-            result.suggestion = self._suggest(searcher, parsed)
+            result.suggestion = self._suggest(searcher, parsed, result.total_all)
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 
@@ -345,21 +345,25 @@ class SearchIndex:
             unit=stored.get("unit", ""), match="some" if mode == "some" else "all",
             matched=explain(title_spans + spans))
 
-    def _suggest(self, searcher, parsed: ParsedQuery) -> str:
-        """'Menade du …?' from the index's own vocabulary."""
+    def _suggest(self, searcher, parsed: ParsedQuery, total: int) -> str:
+        """'Menade du …?' from the index's own vocabulary, offered only when it finds more."""
         corrector = searcher.corrector("exact")
         words, changed = [], False
         for group in parsed.groups:
             clause = group[0]
-            if clause.kind != "word":
+            if clause.kind != "word" or len(group) > 1:
                 return ""
             word = clause.value
-            if searcher.doc_frequency("exact", word) == 0:
-                options = corrector.suggest(word, limit=1, maxdist=2)
+            if searcher.doc_frequency("exact", word) == 0 and \
+                    searcher.doc_frequency("stem", analysis.stem(word)) == 0:
+                options = corrector.suggest(word, limit=1, maxdist=2 if len(word) > 4 else 1)
                 if options:
                     word, changed = options[0], True
             words.append(word)
-        return " ".join(words) if changed else ""
+        if not changed:
+            return ""
+        found = len(self._docnums(searcher, wq.And([word_query(w) for w in words])))
+        return " ".join(words) if found > total else ""
 
     def more_like_this(self, unit_id: str, limit: int = 5) -> list[SearchHit]:
         """'Liknande ärenden': items sharing the most distinctive terms of this one."""

@@ -53,3 +53,17 @@ def test_query_terms_give_exact_stem_and_folded():
     """A query word carries its exact form, stem and folded stem."""
     q = query_terms("Besluten")
     assert q["exact"] == ["besluten"] and q["stem"] == ["beslut"] and "beslut" in q["folded"]
+
+
+@pytest.mark.parametrize("damaged, word", [
+    ("nira", "nära"), ("hilso", "hälso"), ("hdlso", "hälso"), ("6kad", "ökad"),
+    ("ing3", "ingå"), ("uppritta", "upprätta"), ("sdkerstilla", "säkerställa"),
+    ("ring", ""), ("wesley", ""), ("litsegård", ""), ("lanet", ""),
+])
+def test_damaged_letters_are_repaired_only_into_real_words(damaged, word):
+    """Bad PDF text ('nira', '6kad') maps to dictionary words; real words and names stay."""
+    from index.analysis import repair
+    from index.compounds import get_splitter
+    if not get_splitter().available:
+        pytest.skip("hunspell-sv is not installed")
+    assert repair(damaged) == word

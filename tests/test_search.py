@@ -97,3 +97,17 @@ def test_snippets_are_escaped(searcher):
     """Snippets escape the text; only <mark> is added."""
     for hit in searcher.search("beslut", page_size=30).hits:
         assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_misspelling_gets_a_suggestion_from_the_vocabulary(searcher):
+    """A misspelt word gets 'Menade du …?' with a word that exists in the archive."""
+    result = searcher.search("markanvisningstävlimg")
+    assert result.total == 0 and result.suggestion == "markanvisningstävling"
+    assert searcher.search("markanvisningstävling").suggestion == ""
+
+
+def test_damaged_pdf_letters_are_repaired_for_matching(searcher):
+    """The memo's 'nira', 'hilso' and 'uppritta' are found by 'nära', 'hälso' and 'upprätta'."""
+    hit = searcher.search("upprätta gemensam plan").hits[0]
+    assert hit.source == "region-jh-tjansteskrivelse-primarvard.txt"
+    assert any(m["form"] == "uppritta" for m in hit.matched)
