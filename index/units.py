@@ -5,8 +5,12 @@ import re
 from typing import Iterator
 
 from archive import Document, Item, Page, dnr_key, find_dnr
+from archive.boilerplate import clean_text, repeated_lines
 
 MIN_PAGE_CHARS = 80
+# refs #3: a cover page (attendance list) or the "Innehåll" list of a document with items
+# must not outrank the items themselves
+LEFTOVER_PAGE_BOOST = 0.35
 
 
 def document_url(doc: Document) -> str:
@@ -55,16 +59,19 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
             "length": len(text),
         }
     # Pages no item covers: documents without items, cover pages, appended memos.
+    repeated = repeated_lines([p.text for p in pages])
     for page in pages:
-        if page.number in covered or not page.text.strip() or (
-                items and len(page.text.strip()) < MIN_PAGE_CHARS):
+        if page.number in covered:
+            continue
+        text = clean_text(page.text, repeated)
+        if not text or (items and len(text) < MIN_PAGE_CHARS):
             continue
         title = doc.title if len(pages) == 1 else f"{doc.title}, sida {page.number}"
         yield base | {
             "id": f"{doc.id}#p{page.number}", "unit": "page",
             "url": f"{document_url(doc)}/sida/{page.number}", "label": None, "page": page.number,
             "paragraph": "", "item": "", "title": title, "title_exact": title, "decision": "",
-            "exact": page.text, "stem": page.text, "folded": page.text,
-            "dnr": " ".join(_dnr_terms(find_dnr(page.text))), "dnr_display": [],
-            "length": len(page.text),
+            "exact": text, "stem": text, "folded": text,
+            "dnr": " ".join(_dnr_terms(find_dnr(text))), "dnr_display": [],
+            "length": len(text), "_boost": LEFTOVER_PAGE_BOOST if items else 1.0,
         }

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 from archive import DNR_PATTERN as DNR, Item, slugify
+from archive.boilerplate import BOILERPLATE, clean_text, repeated_lines
 
 MONTHS = {m: i for i, m in enumerate(
     "januari februari mars april maj juni juli augusti september oktober november december"
@@ -42,14 +43,6 @@ _SUBHEAD = re.compile(
     r"på sammanträdet|Beslutsgång|Jäv|Reservation|Protokollsanteckning|Beslutet skickas till|"
     r"Upplysning|Ärendet|Bakgrund|Sammanfattning|Avstår från att rösta|Deltar inte i beslut(?:et)?|"
     r"Ärendebeskrivning|Yrkanden?|Omröstning.*)\s*:?\s*$", re.I)
-# refs #3: boilerplate that must never win a search (signature blocks, running headers)
-BOILERPLATE = re.compile(
-    r"^(?:Det här dokumentet är digitalt signerat|Transaktionsidentitet:.*|Justerandes sign.*|"
-    r"Utdragsbestyrkande|Justerare\s+Expedierat/bestyrkt|Ordförandes sign.*|"
-    r"Dokumentet är signerat av.*|Undertecknat av följande personer.*|"
-    r".*Underskriftstjänst.*|VISMA_SIGN_\S+|\d+\s*\(\d+\)|\d+\(\d+\))\s*$", re.I)
-
-
 # --- metadata ------------------------------------------------------------------------------
 def infer_metadata(pages: list[str], meta: dict, filename: str, html_title: str = "") -> dict:
     """Organisation, body, date, kind and title of a document; front matter wins."""
@@ -154,29 +147,6 @@ def infer_title(pages: list[str], kind: str, body: str, date: str, filename: str
         if len(line) > 3 and re.search(r"[A-Za-zÅÄÖåäö]{3}", line):
             return line[:160]
     return re.sub(r"\.[a-z0-9]+$", "", filename)
-
-
-# --- boilerplate ---------------------------------------------------------------------------
-def repeated_lines(pages: list[str]) -> set[str]:
-    """Lines printed on most pages: running headers and footers."""
-    if len(pages) < 3:
-        return set()
-    counts = Counter()
-    for page in pages:
-        counts.update({line.strip() for line in page.splitlines()[:8] + page.splitlines()[-4:]
-                       if line.strip()})
-    return {line for line, n in counts.items() if n >= max(3, len(pages) * 0.6)}
-
-
-def clean_text(text: str, repeated: set[str]) -> str:
-    """Item text without running headers, signature blocks and page numbers."""
-    out = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped in repeated or BOILERPLATE.match(stripped):
-            continue
-        out.append(line.rstrip())
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
 
 
 # --- items ---------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""What is not content in a record's text: running headers, signature blocks, page numbers.
+
+Shared by ingest (item text) and index (page units), so both strip the same lines (refs #3).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+# refs #3: boilerplate that must never win a search (signature blocks, running headers)
+BOILERPLATE = re.compile(
+    r"^(?:Det här dokumentet är digitalt signerat|Transaktionsidentitet:.*|Justerandes sign.*|"
+    r"Utdragsbestyrkande|Justerare\s+Expedierat/bestyrkt|Ordförandes sign.*|"
+    r"Dokumentet är signerat av.*|Undertecknat av följande personer.*|"
+    r".*Underskriftstjänst.*|VISMA_SIGN_\S+|\d+\s*\(\d+\)|\d+\(\d+\))\s*$", re.I)
+
+
+def repeated_lines(pages: list[str]) -> set[str]:
+    """Lines printed on most pages: running headers and footers."""
+    if len(pages) < 3:
+        return set()
+    counts = Counter()
+    for page in pages:
+        counts.update({line.strip() for line in page.splitlines()[:8] + page.splitlines()[-4:]
+                       if line.strip()})
+    return {line for line, n in counts.items() if n >= max(3, len(pages) * 0.6)}
+
+
+def clean_text(text: str, repeated: set[str]) -> str:
+    """Item text without running headers, signature blocks and page numbers."""
+    out = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped in repeated or BOILERPLATE.match(stripped):
+            continue
+        out.append(line.rstrip())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
