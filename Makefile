@@ -19,9 +19,11 @@ venv: $(BIN)/python system-packages
 dev-venv: $(BIN)/python system-packages
 	$(BIN)/pip install -q -r requirements-dev.txt
 
-# hunspell-sv: the Swedish lexicon for compound splitting; chromium: browser tests.
+# hunspell-sv: the Swedish lexicon for compound splitting; tesseract-ocr-swe + poppler-utils:
+# OCR of scanned PDF pages; chromium: the browser tests.
+BASE_PACKAGES := hunspell-sv tesseract-ocr-swe poppler-utils
 system-packages:
-	@bash scripts/system-packages.sh $(if $(filter test,$(MAKECMDGOALS)),hunspell-sv chromium,hunspell-sv)
+	@bash scripts/system-packages.sh $(BASE_PACKAGES) $(if $(filter test,$(MAKECMDGOALS)),chromium)
 
 demo: venv
 	FLASK_DATA_DIR=$(DEMO_DATA) $(BIN)/flask --app app ingest demo

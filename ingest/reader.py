@@ -38,9 +38,9 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     if media_type == "application/pdf":
         from .pdf import extract_pdf_pages  # pdfminer only loads when a PDF comes
         pages = extract_pdf_pages(data)
-        if not any(p.strip() for p in pages):
-            raise UnreadableFile("no-text", "PDF:en saknar textlager (skannad bild) och behöver "
-                                            "OCR.", "extract")
+        pages, warning = _ocr_missing_pages(data, pages)
+        if warning:
+            warnings.append(warning)
     else:
         text = decode_text(data)
         if "\x00" in text:
@@ -68,6 +68,40 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
         source=source, filename=filename, media_type=media_type,
         pages=[Page(n, text) for n, text in enumerate(pages, start=1)], items=items,
         warnings=warnings, **info)
+
+
+def _ocr_missing_pages(data: bytes, pages: list[str]) -> tuple[list[str], str]:
+    """Pages without a text layer are read by OCR when Tesseract is installed (refs #5).
+
+    Without it, a file with no text at all fails as "behöver OCR"; a file with some text is
+    ingested and the missing pages are named in a warning.
+    """
+    from .ocr import ocr_available, ocr_pdf_pages
+    missing = [n for n, text in enumerate(pages, start=1) if len(text.strip()) < 3]
+    if not missing:
+        return pages, ""
+    if ocr_available():
+        try:
+            found = ocr_pdf_pages(data, missing)
+        except Exception as exc:  # a failing OCR run is reported like a missing one
+            found, error = {}, f" (OCR misslyckades: {type(exc).__name__})"
+        else:
+            error = ""
+        pages = [found.get(n, text) if n in found else text for n, text in enumerate(pages, 1)]
+        still = [n for n in missing if len(found.get(n, "").strip()) < 3]
+        if not any(p.strip() for p in pages):
+            raise UnreadableFile("no-text", "PDF:en saknar textlager och OCR hittade ingen "
+                                            f"text{error}.", "extract")
+        return pages, (f"Sidor utan text efter OCR: {_pages(still)}{error}." if still else
+                       f"Sidor lästa med OCR: {_pages(missing)}.")
+    if len(missing) == len(pages):
+        raise UnreadableFile("no-text", "PDF:en saknar textlager (skannad bild) och behöver OCR; "
+                                        "installera tesseract-ocr-swe och poppler-utils.", "extract")
+    return pages, f"Behöver OCR: sidorna {_pages(missing)} saknar textlager."
+
+
+def _pages(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers))
 
 
 def read_sidecar(path: Path) -> dict:
