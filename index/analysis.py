@@ -10,6 +10,7 @@ Stop words are removed on the surface form, before stemming (Snowball stems "nä
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from typing import Iterator, NamedTuple
@@ -75,6 +76,8 @@ def tokenize(text: str) -> Iterator[Token]:
     pos = 0
     for match in _WORD.finditer(text):
         word = match.group(0).lower()
+        if word.startswith("§"):
+            word = re.sub(r"\s", "", word)     # '§ 86' -> '§86', one exact token
         if word in STOP_WORDS:
             continue
         yield Token(pos, word, match.start(), match.end())
@@ -126,14 +129,12 @@ def repair(word: str) -> str:
     return ""
 
 
-def _stem_terms(word: str) -> list[str]:
+@lru_cache(maxsize=300_000)
+def _stem_terms(word: str) -> tuple[str, ...]:
     word = word.rstrip("-")
     if word.startswith("§"):
-        return [re.sub(r"\s", "", word)]
-    terms = [stem(word)]
-    for part in word_parts(word):
-        terms.append(stem(part))
-    return terms
+        return (re.sub(r"\s", "", word),)
+    return (stem(word), *(stem(part) for part in word_parts(word)))
 
 
 def expansions(tokens: list[Token]) -> dict[int, list[str]]:
@@ -152,27 +153,49 @@ def expansions(tokens: list[Token]) -> dict[int, list[str]]:
     return out
 
 
-def analyze(text: str, field: str) -> Iterator[tuple[int, str, int, int]]:
-    """Terms of `text` for one field ('exact', 'stem' or 'folded'): (pos, term, start, end)."""
-    tokens = list(tokenize(text))
+_last = threading.local()       # the last text tokenized here: its fields share one pass
+
+
+def _tokens(text: str) -> list[Token]:
+    if getattr(_last, "text", None) is not text:
+        _last.tokens = list(tokenize(text))
+        _last.text = text
+    return _last.tokens
+
+
+STEM, FOLD = "^", "~"   # term marks in the merged field: '^' a stem or part, '~' folded
+
+
+def analyze(text: str, field: str = "text") -> Iterator[tuple[int, str, int, int]]:
+    """Terms of `text` for the merged field: (pos, term, start, end).
+
+    At each position: the word as written; its stem, compound parts and shared-hyphen
+    expansions marked '^' where they differ from the word; the folded forms of those marked
+    '~' where folding changes them (including repairs of damaged PDF letters). One field
+    instead of three keeps the index small and the build fast (refs #3, #5).
+    With field='exact' only the written words are given.
+    """
+    tokens = _tokens(text)
     extra = expansions(tokens) if field != "exact" else {}
     for tok in tokens:
-        if field == "exact":
-            yield tok.pos, tok.text.rstrip("-"), tok.start, tok.end
+        word = tok.text.rstrip("-")
+        yield tok.pos, word, tok.start, tok.end
+        if field == "exact" or word.startswith("§"):
             continue
-        terms = _stem_terms(tok.text)
+        stems = list(_stem_terms(tok.text))
         for fused in extra.get(tok.pos, ()):
-            terms.extend(_stem_terms(fused))
-        if field == "folded":
-            fixed = repair(tok.text.rstrip("-"))
-            if fixed:
-                terms.extend(_stem_terms(fixed))
-            terms = [fold(t) for t in terms]
-        seen = set()
-        for term in terms:
-            if term and term not in seen:
+            stems.extend(_stem_terms(fused))
+        fixed = repair(word)
+        folds = [fold(t) for t in stems + list(_stem_terms(fixed) if fixed else ())]
+        seen = {word}
+        for term in stems:
+            if term not in seen:
                 seen.add(term)
-                yield tok.pos, term, tok.start, tok.end
+                yield tok.pos, STEM + term, tok.start, tok.end
+        for term in folds:
+            if term not in seen and FOLD + term not in seen:
+                seen.add(FOLD + term)
+                yield tok.pos, FOLD + term, tok.start, tok.end
 
 
 def query_terms(word: str) -> dict[str, list[str]]:

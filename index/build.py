@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import random
+from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable
 
 
@@ -14,42 +18,93 @@ from .units import units_for_document
 
 
 def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], None] | None = None,
-                  limit_mb: int = 256) -> dict:
+                  limit_mb: int = 256, workers: int = 1) -> dict:
     """Build a fresh index from the archive alone, then switch to it atomically.
 
     Searches keep using the old index until the switch; a killed rebuild leaves only an
     unfinished directory that never became CURRENT and is cleaned up by the next run.
+    With workers > 1, each worker process indexes a share of the documents into segments of
+    its own, and the parent commits them together; the unit count is checked, so a lost
+    segment fails the rebuild instead of shrinking the index.
     """
     with writer_lock(data_dir):
         remove_stale(data_dir, min_age_s=0 if current_dir(data_dir) is None else 300)
         started = dt.datetime.now(dt.timezone.utc)
         generation = archive.generation
         path = new_build_dir(data_dir)
-        from whoosh import index as whoosh_index
-        ix = whoosh_index.open_dir(str(path))
-        writer = ix.writer(limitmb=limit_mb)
-        documents = units = 0
-        total = archive.counts()["documents"]
-        try:
-            for doc, pages, items in archive.iter_documents_with_content():
-                for unit in units_for_document(doc, pages, items):
-                    writer.add_document(**unit)
-                    units += 1
-                documents += 1
-                if progress:
-                    progress(documents, total)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+        doc_ids = [d.id for d in archive.documents()]
+        if workers > 1 and len(doc_ids) >= 2 * workers:
+            shares = [doc_ids[k::workers] for k in range(workers)]
+            units = _build_parallel(str(archive.data_dir), path, shares, limit_mb // workers)
+        else:
+            units = _build_share(str(archive.data_dir), str(path), doc_ids, limit_mb,
+                                 progress=progress, commit=True)
         meta = {"schema_version": SCHEMA_VERSION, "fingerprint": analysis_fingerprint(),
-                "built_at": started.isoformat(timespec="seconds"), "documents": documents,
-                "units": units, "archive_generation": generation,
+                "built_at": started.isoformat(timespec="seconds"), "documents": len(doc_ids),
+                "units": units, "archive_generation": generation, "workers": workers,
                 "seconds": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 2)}
         write_meta(path, meta)
         switch_to(data_dir, path)
         remove_stale(data_dir)
         return meta
+
+
+def _build_share(data_dir: str, index_path: str, doc_ids: list[str], limit_mb: int,
+                 progress=None, commit: bool = False):
+    """Index some documents. commit=True: a normal commit, returns the unit count; else the
+    finished segment is returned for the parent to commit (runs in a worker process)."""
+    from whoosh import index as whoosh_index
+    from whoosh.writing import SegmentWriter
+    random.seed(os.urandom(16))  # Whoosh names segment files with `random`: unique per worker
+    ix = whoosh_index.open_dir(index_path)
+    writer = ix.writer(limitmb=limit_mb) if commit else SegmentWriter(ix, _lk=False,
+                                                                       limitmb=limit_mb)
+    units = 0
+    try:
+        with Archive(data_dir) as store:
+            for n, doc_id in enumerate(doc_ids, start=1):
+                try:
+                    doc = store.document(doc_id)
+                except LookupError:
+                    continue
+                for unit in units_for_document(doc, store.pages(doc_id),
+                                               store.items(document=doc_id)):
+                    writer.add_document(**unit)
+                    units += 1
+                if progress:
+                    progress(n, len(doc_ids))
+        if commit:
+            writer.commit()
+            return units
+        return writer._finalize_segment(), units
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _build_parallel(data_dir: str, path, shares: list[list[str]], limit_mb: int) -> int:
+    from whoosh import index as whoosh_index
+    from whoosh.writing import SegmentWriter
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
+        results = list(pool.map(_build_share, [data_dir] * len(shares), [str(path)] * len(shares),
+                                shares, [limit_mb] * len(shares)))
+    segments = [segment for segment, _ in results]
+    expected = sum(units for _, units in results)
+    ix = whoosh_index.open_dir(str(path))
+    writer = SegmentWriter(ix)
+    try:
+        writer._close_segment()
+        writer._commit_toc(segments)
+        writer._finish()
+    except BaseException:
+        writer.cancel()
+        raise
+    with whoosh_index.open_dir(str(path)).searcher() as searcher:
+        if searcher.doc_count_all() != expected:
+            raise RuntimeError(f"parallel build lost documents: {searcher.doc_count_all()} "
+                               f"of {expected} units arrived")
+    return expected
 
 
 def sync_index(archive: Archive, data_dir) -> int:

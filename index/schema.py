@@ -9,13 +9,13 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from . import analysis
 
 # Bump when fields or analysis change; `flask reindex --if-needed` rebuilds on a difference.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class SwedishAnalyzer(Composable):
-    """Whoosh face of analysis.analyze() for one field kind ('exact', 'stem', 'folded')."""
+    """Whoosh face of analysis.analyze(): words, '^stems' and '~folded' forms per position."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str = "text"):
         self.kind = kind
 
     def __eq__(self, other):
@@ -51,7 +51,7 @@ FACET_FIELDS = {"organisation": "organisation", "body": "body", "meeting": "meet
 
 
 def build_schema() -> Schema:
-    exact, stem, folded = (SwedishAnalyzer(k) for k in ("exact", "stem", "folded"))
+    swedish = SwedishAnalyzer()
     return Schema(
         id=ID(unique=True, stored=True),
         doc_id=ID(stored=True),
@@ -71,12 +71,9 @@ def build_schema() -> Schema:
         paragraph=ID,                        # '§87', so "§ 87" finds it exactly
         dnr=KEYWORD(lowercase=True, scorable=True),
         dnr_display=STORED,
-        title=TEXT(analyzer=stem, stored=True, phrase=False),
-        title_exact=TEXT(analyzer=exact, phrase=False),
-        decision=TEXT(analyzer=stem, phrase=False),
-        exact=TEXT(analyzer=exact, stored=True),
-        stem=TEXT(analyzer=stem),
-        folded=TEXT(analyzer=folded, phrase=False),
+        title=TEXT(analyzer=swedish, stored=True, phrase=False),
+        decision=TEXT(analyzer=swedish, phrase=False),
+        text=TEXT(analyzer=swedish, stored=True),
         length=NUMERIC(stored=True),
     )
 

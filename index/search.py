@@ -25,7 +25,7 @@ from .store import current_dir, open_current
 # Field weights: exact form > stem > compound part > folded letters; title, decision and
 # case number count more than body text (refs #3).
 W_EXACT, W_STEM, W_PART, W_FOLDED = 1.6, 1.0, 0.6, 0.45
-W_TITLE, W_TITLE_EXACT, W_DECISION, W_DNR, W_PARAGRAPH = 2.2, 1.2, 0.8, 6.0, 4.0
+W_TITLE, W_DECISION, W_DNR, W_PARAGRAPH = 2.2, 0.8, 6.0, 4.0     # multipliers / weights
 MAX_EXPANSION = 64          # terms a prefix or fuzzy word may expand to
 FACET_LIMIT = 12
 
@@ -192,11 +192,13 @@ class SearchIndex:
             return word_query(clause.value)
         if clause.kind == "phrase":
             words = clause.value
-            stems = [analysis.stem(w) for w in words]
-            phrase = wq.Or([wq.Phrase("exact", words, boost=W_EXACT),
-                            wq.Phrase("stem", stems, boost=W_STEM)])
-            # the phrase must match; the same words in the title rank the item higher
-            return wq.AndMaybe(phrase, wq.And([wq.Term("title", t, boost=W_TITLE) for t in stems]))
+            # each word in any of its forms, in order: "godkänner delårsrapporten" also
+            # matches "godkände delårsrapport"; the exact wording scores highest
+            sequence = wq.Sequence([wq.Or([wq.Term("text", t, boost=w) for t, w in word_terms(x)])
+                                    for x in words])
+            title = wq.And([wq.Or([wq.Term("title", t, boost=w * W_TITLE)
+                                   for t, w in word_terms(x)]) for x in words])
+            return wq.AndMaybe(sequence, title)
         if clause.kind == "dnr":
             from archive import dnr_key
             key = dnr_key(clause.value) or clause.value.lower()
@@ -228,17 +230,22 @@ class SearchIndex:
         reader = searcher.reader()
         if prefix:
             terms = []
-            for term in reader.expand_prefix("exact", word):
+            for term in reader.expand_prefix("text", word):
                 terms.append(term.decode() if isinstance(term, bytes) else term)
                 if len(terms) >= MAX_EXPANSION:
                     break
         else:
-            corrector = searcher.corrector("exact")
-            terms = [word] + list(corrector.suggest(word, limit=MAX_EXPANSION // 4,
-                                                    maxdist=2 if len(word) > 5 else 1))
+            terms = [word] + self._corrections(searcher, word, MAX_EXPANSION // 4)
         if not terms:
             return wq.NullQuery
-        return wq.Or([wq.Term("exact", t, boost=W_EXACT) for t in dict.fromkeys(terms)])
+        return wq.Or([wq.Term("text", t, boost=W_EXACT) for t in dict.fromkeys(terms)])
+
+    @staticmethod
+    def _corrections(searcher, word: str, limit: int) -> list[str]:
+        """Words of the index within edit distance 1–2 (marked stems and folds left out)."""
+        corrector = searcher.corrector("text")
+        found = corrector.suggest(word, limit=limit * 3, maxdist=2 if len(word) > 4 else 1)
+        return [t for t in found if t[:1] not in (analysis.STEM, analysis.FOLD)][:limit]
 
     def _negation(self, parsed: ParsedQuery, searcher):
         subs = [self._clause_query(c, searcher) for c in parsed.negations]
@@ -331,7 +338,7 @@ class SearchIndex:
 
     def _hit(self, searcher, docnum: int, score: float, wanted, mode: str) -> SearchHit:
         stored = searcher.stored_fields(docnum)
-        text = stored.get("exact") or ""
+        text = stored.get("text") or ""
         spans = match_forms(text, wanted)
         title_spans = match_forms(stored.get("title") or "", wanted)
         return SearchHit(
@@ -347,16 +354,14 @@ class SearchIndex:
 
     def _suggest(self, searcher, parsed: ParsedQuery, total: int) -> str:
         """'Menade du …?' from the index's own vocabulary, offered only when it finds more."""
-        corrector = searcher.corrector("exact")
         words, changed = [], False
         for group in parsed.groups:
             clause = group[0]
             if clause.kind != "word" or len(group) > 1:
                 return ""
             word = clause.value
-            if searcher.doc_frequency("exact", word) == 0 and \
-                    searcher.doc_frequency("stem", analysis.stem(word)) == 0:
-                options = corrector.suggest(word, limit=1, maxdist=2 if len(word) > 4 else 1)
+            if all(searcher.doc_frequency("text", t) == 0 for t, _ in word_terms(word)):
+                options = self._corrections(searcher, word, 1)
                 if options:
                     word, changed = options[0], True
             words.append(word)
@@ -371,15 +376,16 @@ class SearchIndex:
         docnum = searcher.document_number(id=unit_id)
         if docnum is None:
             return []
-        text = searcher.stored_fields(docnum).get("exact") or ""
-        counts = Counter(t for _, t, _, _ in analysis.analyze(text, "stem") if len(t) > 3)
-        scored = [(tf * searcher.idf("stem", term), term) for term, tf in counts.items()
-                  if searcher.doc_frequency("stem", term) > 1]
+        text = searcher.stored_fields(docnum).get("text") or ""
+        counts = Counter(t for _, t, _, _ in analysis.analyze(text)
+                         if len(t) > 4 and t[0] == analysis.STEM)
+        scored = [(tf * searcher.idf("text", term), term) for term, tf in counts.items()
+                  if searcher.doc_frequency("text", term) > 1]
         keywords = [term for _, term in sorted(scored, reverse=True)[:12]]
         if not keywords:
             return []
-        q = wq.AndNot(wq.Or([wq.Term("stem", k) for k in keywords]), wq.Term("id", unit_id))
-        wanted = {"exact": set(), "stem": set(keywords), "folded": set()}
+        q = wq.AndNot(wq.Or([wq.Term("text", k) for k in keywords]), wq.Term("id", unit_id))
+        wanted = {"exact": set(), "stem": {k[1:] for k in keywords}, "folded": set()}
         return [self._hit(searcher, hit.docnum, hit.score, wanted, "some")
                 for hit in searcher.search(q, limit=limit)]
 
@@ -397,20 +403,35 @@ def highlight_query(text: str, query_text: str, id_prefix: str = "traff") -> tup
     return highlight_html(text, SearchIndex._wanted_terms(parsed), id_prefix)
 
 
-def word_query(word: str):
-    """One query word: its exact form, stems, compound parts and folded form, weighted."""
+def word_terms(word: str) -> list[tuple[str, float]]:
+    """The merged-field terms one query word matches, each with its weight (refs #3).
+
+    The word as written weighs most; its stem (as a word, or marked '^' in inflected or
+    compound words) next; folded forms ('~' where å/ä/ö were folded away, or plain where
+    the text itself lacks them) least.
+    """
     terms = analysis.query_terms(word)
+    whole, stem = terms["exact"][0], terms["stem"][0]
+    out: dict[str, float] = {whole: W_EXACT + (W_STEM if whole == stem else 0.0)}
+    out.setdefault(analysis.STEM + stem, W_STEM)
+    out.setdefault(stem, W_STEM)
+    for folded in terms["folded"]:
+        for term in (analysis.FOLD + folded, folded, analysis.STEM + folded):
+            out.setdefault(term, W_FOLDED)
+    return list(out.items())
+
+
+def word_query(word: str):
+    """One query word in the text, title and decision fields, plus its compound parts."""
     subs = []
-    for term in terms["exact"]:
-        subs += [wq.Term("exact", term, boost=W_EXACT), wq.Term("title_exact", term,
-                                                                 boost=W_TITLE_EXACT)]
-    for term in terms["stem"]:
-        subs += [wq.Term("stem", term, boost=W_STEM), wq.Term("title", term, boost=W_TITLE),
-                 wq.Term("decision", term, boost=W_DECISION)]
-    for term in terms["folded"]:
-        subs.append(wq.Term("folded", term, boost=W_FOLDED))
-    if len(terms["parts"]) > 1:
+    for term, weight in word_terms(word):
+        subs += [wq.Term("text", term, boost=weight),
+                 wq.Term("title", term, boost=weight * W_TITLE),
+                 wq.Term("decision", term, boost=weight * W_DECISION)]
+    parts = analysis.query_terms(word)["parts"]
+    if len(parts) > 1:
         # a compound typed whole also finds its parts written apart ("avfallstaxa" ~ "taxa för avfall")
-        subs.append(wq.And([wq.Or([wq.Term("stem", p), wq.Term("title", p)])
-                            for p in terms["parts"]], boost=W_PART))
+        subs.append(wq.And([wq.Or([wq.Term("text", analysis.STEM + p), wq.Term("text", p),
+                                   wq.Term("title", analysis.STEM + p)])
+                            for p in parts], boost=W_PART))
     return wq.Or(subs)

@@ -86,7 +86,7 @@ def remove_stale(data_dir, keep: int = 2, min_age_s: float = 300) -> None:
         if path != serving and time.time() - path.stat().st_mtime > min_age_s:
             shutil.rmtree(path, ignore_errors=True)
     for path in builds:   # builds a killed reindex left behind never became CURRENT
-        if path != serving and not (path / META).exists() and \
+        if path != serving and path.exists() and not (path / META).exists() and \
                 time.time() - path.stat().st_mtime > min_age_s:
             shutil.rmtree(path, ignore_errors=True)
 

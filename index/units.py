@@ -53,8 +53,8 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
         yield base | {
             "id": item.id, "unit": "item", "url": item_url(item), "label": item.label,
             "page": item.page_start, "paragraph": re.sub(r"\s", "", item.label),
-            "item": item.title[:120], "title": item.title, "title_exact": item.title,
-            "decision": item.decision, "exact": text, "stem": text, "folded": text + "\n" + item.title,
+            "item": item.title[:120], "title": item.title,
+            "decision": item.decision, "text": text,
             "dnr": " ".join(_dnr_terms(values)), "dnr_display": item.dnr,
             "length": len(text),
         }
@@ -70,8 +70,7 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
         yield base | {
             "id": f"{doc.id}#p{page.number}", "unit": "page",
             "url": f"{document_url(doc)}/sida/{page.number}", "label": None, "page": page.number,
-            "paragraph": "", "item": "", "title": title, "title_exact": title, "decision": "",
-            "exact": text, "stem": text, "folded": text,
+            "paragraph": "", "item": "", "title": title, "decision": "", "text": text,
             "dnr": " ".join(_dnr_terms(find_dnr(text))), "dnr_display": [],
             "length": len(text), "_boost": LEFTOVER_PAGE_BOOST if items else 1.0,
         }
