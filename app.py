@@ -467,18 +467,22 @@ def _register_cli(app: Flask) -> None:
     @app.cli.command("reindex")
     @click.option("--if-needed", is_flag=True,
                   help="Rebuild only when the schema or analysis changed.")
-    def reindex_command(if_needed):
+    @click.option("--workers", type=int, default=1, help="Indexing processes (segments).")
+    def reindex_command(if_needed, workers):
         """Rebuild the search index from the archive and switch to it atomically."""
         config = current_app.config
         if if_needed:
             reason = index.needs_rebuild(config["DATA_DIR"])
             if reason is None:
-                click.echo("index is current; nothing to do")
+                with archive.Archive(config["DATA_DIR"]) as store:
+                    caught_up = _sync(store, config["DATA_DIR"])
+                click.echo("index is current; nothing to do" if not caught_up else
+                           f"index is current; caught up with {caught_up} changed units")
                 return
             click.echo(f"rebuilding: {reason}")
         store = archive.Archive(config["DATA_DIR"])
         try:
-            meta = index.rebuild_index(store, config["DATA_DIR"])
+            meta = index.rebuild_index(store, config["DATA_DIR"], workers=max(1, workers))
         except index.IndexBusy as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)

@@ -61,3 +61,16 @@ def test_search_with_bad_query_exits_2(data_dir):
     runner.invoke(args=["ingest", str(DATA)])
     result = runner.invoke(args=["search", '"nära'])
     assert result.exit_code == 2 and "citattecken" in result.output
+
+
+def test_parallel_reindex_loses_no_document(data_dir):
+    """reindex --workers 2 indexes every unit that a single writer does."""
+    runner = make_app(data_dir).test_cli_runner()
+    runner.invoke(args=["ingest", str(DATA)])
+    single = json.loads(runner.invoke(args=["status"]).output)["index"]["units"]
+    result = runner.invoke(args=["reindex", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(runner.invoke(args=["status"]).output)["index"]
+    assert info["units"] == single and info["workers"] == 2
+    data = json.loads(runner.invoke(args=["search", "--json", "Sammanträdesdagar", "2027"]).output)
+    assert data["hits"][0]["paragraph"] == "§ 27"
