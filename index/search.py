@@ -1,8 +1,8 @@
-"""Searching: query → Whoosh query, top hits with snippets, total and facet counts.
+"""Searching: query → a tree of term sets, top hits with snippets, total and facet counts.
 
-Facet values are kept as compact per-document integer arrays, rebuilt once per index
-generation, and counted in bulk over the matching set with numpy (refs #6): Whoosh's own
-`groupedby` facets are the known slow spot.
+Matching and scoring run on numpy arrays in engine.py; facet values are compact
+per-document integer arrays, rebuilt once per index generation and counted in bulk over
+the matching set (refs #6): Whoosh's own matchers and `groupedby` facets are the slow spots.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from . import analysis
+from .engine import Engine, Node, terms as term_node
 from .errors import QueryError
 from .highlight import explain, highlight_html, make_snippet, match_forms
 from .query import Clause, ParsedQuery, parse_query
@@ -83,6 +84,10 @@ class _Columns:
                                 dtype=np.int32, count=len(column))
             self.values[name] = list(vocab)
             self.codes[name] = codes
+        try:
+            self.dates = np.array(list(reader.column_reader("date")), dtype="<U10")
+        except NotImplementedError:
+            self.dates = np.zeros(0, dtype="<U10")
 
 
 class SearchIndex:
@@ -94,6 +99,7 @@ class SearchIndex:
         self._searcher = None
         self._path = None
         self._columns: _Columns | None = None
+        self._engine: Engine | None = None
         self._checked = 0.0
 
     def close(self) -> None:
@@ -107,19 +113,20 @@ class SearchIndex:
         with self._lock:
             now = time.monotonic()
             if self._searcher is not None and now - self._checked < 1.0:
-                return self._searcher, self._columns
+                return self._searcher, self._columns, self._engine
             self._checked = now
             path = current_dir(self.data_dir)
             if self._searcher is not None and path == self._path and self._searcher.up_to_date():
-                return self._searcher, self._columns
+                return self._searcher, self._columns, self._engine
             ix, path = open_current(self.data_dir)
             old = self._searcher
             self._searcher = ix.searcher(weighting=BM25F(B=0.6, K1=1.2))
             self._path = path
             self._columns = _Columns(self._searcher)
+            self._engine = Engine(self._searcher)
             # the old searcher may still be in use by another thread; it is dropped, not closed
             del old
-            return self._searcher, self._columns
+            return self._searcher, self._columns, self._engine
 
     # ---------------------------------------------------------------------------------
     def search(self, text: str, *, filters: dict[str, list[str]] | None = None, page: int = 1,
@@ -128,50 +135,63 @@ class SearchIndex:
         """The full search the web page does: top hits with snippets, total, facets."""
         started = time.perf_counter()
         parsed = parse_query(text)
-        searcher, columns = self._current()
+        searcher, columns, engine = self._current()
         filters = {k: list(v) for k, v in (filters or {}).items() if v}
         for name, values in parsed.filters.items():
             filters.setdefault(name, []).extend(values)
         date_from = parsed.date_from or date_from
         date_to = parsed.date_to or date_to
-        restrict = self._filter_query(filters, date_from, date_to, columns)
-        negation = self._negation(parsed, searcher)
         page = max(1, page)
         result = SearchResult(query=text, total=0, hits=[], facets={}, page=page,
                               page_size=page_size)
+        scope = self._filter_mask(filters, date_from, date_to, columns, engine)
+        if parsed.negations:
+            scope &= ~engine.evaluate(Node("or", children=[
+                self._clause_node(c, searcher) for c in parsed.negations]))[0]
         if parsed.empty:
-            if restrict is None and not filters:
+            if not filters and not (date_from or date_to):
                 return result
-            main, result.mode = wq.Every(), "browse"
+            result.mode = "browse"
             sort = "newest" if sort == "relevance" else sort
+            matched, scores = scope, np.zeros(engine.size, dtype=np.float32)
+            partial, partial_scores = np.zeros(engine.size, dtype=bool), scores
         else:
-            groups = [self._group_query(g, searcher) for g in parsed.groups]
-            main = wq.And(groups) if len(groups) > 1 else groups[0]
-        full = self._scoped(main, restrict, negation)
-        matched = self._docnums(searcher, full)
-        partial_q, partial = None, np.zeros(0, dtype=np.int64)
-        loose = self._loose_clauses(parsed, searcher)
-        if len(loose) > 1:
-            # refs #3: units with only some of the words (or a phrase's words apart) follow
-            # those with all of them
-            partial_q = self._scoped(wq.AndNot(wq.Or(loose), main), restrict, negation)
-            partial = self._docnums(searcher, partial_q)
-            if not len(matched):
-                result.mode = "some"
-                result.notice = ("Ingen träff innehöll alla orden. Visar träffar som innehåller "
-                                 "några av dem.")
-        result.total_all = int(len(matched))
-        result.total = int(len(matched) + len(partial))
-        result.facets = self._facets(columns, matched if len(matched) else partial, filters)
+            cache: dict[int, tuple] = {}
+            evaluate = lambda node: cache.setdefault(id(node), engine.evaluate(node))  # noqa
+            groups = [self._group_node(g, searcher) for g in parsed.groups]
+            matched, scores = scope.copy(), np.zeros(engine.size, dtype=np.float32)
+            for node in groups:
+                mask, s = evaluate(node)
+                matched &= mask
+                scores += s
+            loose = self._loose_nodes(parsed, searcher)
+            partial = np.zeros(engine.size, dtype=bool)
+            partial_scores = np.zeros(engine.size, dtype=np.float32)
+            if len(loose) > 1:
+                # refs #3: units with only some of the words (or a phrase's words apart)
+                # follow those with all of them
+                for node in loose:
+                    mask, s = evaluate(node)
+                    partial |= mask
+                    partial_scores += s
+                partial &= scope & ~matched
+                if not matched.any() and partial.any():
+                    result.mode = "some"
+                    result.notice = ("Ingen träff innehöll alla orden. Visar träffar som "
+                                     "innehåller några av dem.")
+        result.total_all = int(matched.sum())
+        result.total = result.total_all + int(partial.sum())
+        result.facets = self._facets(columns, matched if result.total_all else partial, filters)
         wanted = self._wanted_terms(parsed)
         offset, end = (page - 1) * page_size, page * page_size
         ranked: list[tuple[int, float, str]] = []
-        if offset < len(matched):
-            ranked += [(d, sc, "all") for d, sc in self._top(searcher, full, end, sort)[offset:]]
-        if len(ranked) < page_size and len(partial) and end > len(matched):
-            skip = max(0, offset - len(matched))
-            top = self._top(searcher, partial_q, skip + page_size - len(ranked), sort)
-            ranked += [(d, sc, "some") for d, sc in top[skip:]]
+        if offset < result.total_all:
+            top = self._top(matched, scores, columns, end, sort)
+            ranked += [(d, float(scores[d]), "all") for d in top[offset:]]
+        if len(ranked) < page_size and end > result.total_all and partial.any():
+            skip = max(0, offset - result.total_all)
+            top = self._top(partial, partial_scores, columns, skip + page_size - len(ranked), sort)
+            ranked += [(d, float(partial_scores[d]), "some") for d in top[skip:]]
         for docnum, score, how in ranked:
             result.hits.append(self._hit(searcher, docnum, score, wanted, how))
         if result.total < 3 and not parsed.empty:
@@ -180,65 +200,63 @@ class SearchIndex:
         return result
 
     # --- building queries ----------------------------------------------------------------
-    def _group_query(self, group: list[Clause], searcher):
-        subs = [self._clause_query(c, searcher) for c in group]
-        subs = [s for s in subs if s is not None]
-        if not subs:
-            return wq.NullQuery
-        return subs[0] if len(subs) == 1 else wq.Or(subs)
+    def _group_node(self, group: list[Clause], searcher) -> Node:
+        nodes = [self._clause_node(c, searcher) for c in group]
+        return nodes[0] if len(nodes) == 1 else Node("or", children=nodes)
 
-    def _clause_query(self, clause: Clause, searcher):
+    def _clause_node(self, clause: Clause, searcher) -> Node:
         if clause.kind == "word":
-            return word_query(clause.value)
+            return word_node(clause.value)
         if clause.kind == "phrase":
-            words = clause.value
-            # each word in any of its forms, in order: "godkänner delårsrapporten" also
-            # matches "godkände delårsrapport"; the exact wording scores highest
-            sequence = wq.Sequence([wq.Or([wq.Term("text", t, boost=w) for t, w in word_terms(x)])
-                                    for x in words])
-            title = wq.And([wq.Or([wq.Term("title", t, boost=w * W_TITLE)
-                                   for t, w in word_terms(x)]) for x in words])
-            return wq.AndMaybe(sequence, title)
+            return self._phrase_node(clause.value, searcher)
         if clause.kind == "dnr":
             from archive import dnr_key
             key = dnr_key(clause.value) or clause.value.lower()
-            alts = [wq.Term("dnr", key, boost=W_DNR)]
+            pairs = [("dnr", key, W_DNR)]
             if not key[0].isdigit():
-                alts.append(wq.Term("dnr", key.split("-", 1)[1], boost=W_DNR / 3))
-            return wq.Or(alts)
+                pairs.append(("dnr", key.split("-", 1)[1], W_DNR / 3))
+            return term_node(*pairs)
         if clause.kind == "paragraph":
-            return wq.Term("paragraph", clause.value, boost=W_PARAGRAPH)
-        if clause.kind == "prefix":
-            return self._expanded(searcher, clause.value, prefix=True)
-        if clause.kind == "fuzzy":
-            return self._expanded(searcher, clause.value, prefix=False)
+            return term_node(("paragraph", clause.value, W_PARAGRAPH))
+        if clause.kind in ("prefix", "fuzzy"):
+            words = self._expanded(searcher, clause.value, prefix=clause.kind == "prefix")
+            return term_node(*[("text", w, W_EXACT) for w in words])
         raise QueryError("Okänd del av sökningen.")
 
-    def _loose_clauses(self, parsed: ParsedQuery, searcher) -> list:
+    @staticmethod
+    def _phrase_node(words: list[str], searcher) -> Node:
+        """Each word in any of its forms, in order ("godkänner delårsrapporten" also matches
+        "godkände delårsrapport"); the exact wording scores highest; title words add."""
+        sequence = wq.Sequence([wq.Or([wq.Term("text", t, boost=w) for t, w in word_terms(x)])
+                                for x in words])
+        title = wq.And([wq.Or([wq.Term("title", t, boost=w * W_TITLE) for t, w in word_terms(x)])
+                        for x in words])
+        hits = searcher.search(wq.AndMaybe(sequence, title), limit=None)
+        ids = np.fromiter((h.docnum for h in hits), dtype=np.int64)
+        scores = np.fromiter((h.score for h in hits), dtype=np.float32, count=len(ids))
+        return Node("docs", docs=(ids, scores))
+
+    def _loose_nodes(self, parsed: ParsedQuery, searcher) -> list[Node]:
         """Every word on its own, phrases taken apart: the query for partial matches."""
         loose = []
         for group in parsed.groups:
             for clause in group:
                 if clause.kind == "phrase":
-                    loose += [word_query(w) for w in clause.value]
+                    loose += [word_node(w) for w in clause.value]
                 else:
-                    loose.append(self._clause_query(clause, searcher))
+                    loose.append(self._clause_node(clause, searcher))
         return loose
 
-    def _expanded(self, searcher, word: str, prefix: bool):
+    def _expanded(self, searcher, word: str, prefix: bool) -> list[str]:
         """ord* and ord~, capped so a short prefix cannot expand to the whole vocabulary."""
-        reader = searcher.reader()
         if prefix:
-            terms = []
-            for term in reader.expand_prefix("text", word):
-                terms.append(term.decode() if isinstance(term, bytes) else term)
-                if len(terms) >= MAX_EXPANSION:
+            found = []
+            for term in searcher.reader().expand_prefix("text", word):
+                found.append(term.decode() if isinstance(term, bytes) else term)
+                if len(found) >= MAX_EXPANSION:
                     break
-        else:
-            terms = [word] + self._corrections(searcher, word, MAX_EXPANSION // 4)
-        if not terms:
-            return wq.NullQuery
-        return wq.Or([wq.Term("text", t, boost=W_EXACT) for t in dict.fromkeys(terms)])
+            return found
+        return list(dict.fromkeys([word] + self._corrections(searcher, word, MAX_EXPANSION // 4)))
 
     @staticmethod
     def _corrections(searcher, word: str, limit: int) -> list[str]:
@@ -247,65 +265,57 @@ class SearchIndex:
         found = corrector.suggest(word, limit=limit * 3, maxdist=2 if len(word) > 4 else 1)
         return [t for t in found if t[:1] not in (analysis.STEM, analysis.FOLD)][:limit]
 
-    def _negation(self, parsed: ParsedQuery, searcher):
-        subs = [self._clause_query(c, searcher) for c in parsed.negations]
-        subs = [s for s in subs if s is not None]
-        return wq.Or(subs) if subs else None
-
-    def _filter_query(self, filters, date_from, date_to, columns: _Columns):
-        parts = []
+    def _filter_mask(self, filters, date_from, date_to, columns: _Columns,
+                     engine: Engine) -> np.ndarray:
+        mask = engine.alive.copy()
         for name, values in filters.items():
-            if name == "dnr":
-                parts.append(wq.Or([self._clause_query(Clause("dnr", v), None) for v in values]))
-                continue
-            if name == "paragraph":
-                parts.append(wq.Or([wq.Term("paragraph", v.replace(" ", "")) for v in values]))
+            if name in ("dnr", "paragraph"):
+                nodes = [self._clause_node(Clause(name, v.replace(" ", "") if name == "paragraph"
+                                                  else v), None) for v in values]
+                mask &= engine.evaluate(Node("or", children=nodes))[0]
                 continue
             if name not in FACETS:
                 continue
-            terms = []
             vocab = columns.values.get(name, [])
+            wanted: set[int] = set()
             for value in values:
                 if value in vocab:
-                    terms.append(value)
+                    wanted.add(vocab.index(value))
                 else:  # typed filters ("organ:valnämnden") match loosely on the vocabulary
-                    wanted = analysis.fold(value)
-                    terms.extend(v for v in vocab if v and wanted in analysis.fold(v))
-            field_name = FACET_FIELDS[name]
-            parts.append(wq.Or([wq.Term(field_name, t) for t in terms]) if terms else wq.NullQuery)
+                    folded = analysis.fold(value)
+                    wanted.update(i for i, v in enumerate(vocab) if v and folded in analysis.fold(v))
+            mask &= np.isin(columns.codes[name], np.fromiter(wanted, dtype=np.int32))
         if date_from or date_to:
-            parts.append(wq.TermRange("date", date_from or "0000", (date_to or "9999") + "\uffff",
-                                      constantscore=True))
-        if not parts:
-            return None
-        return wq.ConstantScoreQuery(wq.And(parts) if len(parts) > 1 else parts[0], score=0.0)
+            dates = columns.dates
+            low, high = date_from or "0000", (date_to or "9999") + "\uffff"
+            mask &= (dates >= low) & (dates <= high) & (dates != "")
+        return mask
 
     @staticmethod
-    def _scoped(main, restrict, negation):
-        full = wq.And([main, restrict]) if restrict is not None else main
-        return wq.AndNot(full, negation) if negation is not None else full
-
-    # --- running ----------------------------------------------------------------------------
-    @staticmethod
-    def _docnums(searcher, q) -> np.ndarray:
-        return np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-
-    @staticmethod
-    def _top(searcher, q, limit: int, sort: str):
+    def _top(mask: np.ndarray, scores: np.ndarray, columns: _Columns, limit: int,
+             sort: str) -> list[int]:
+        """The first `limit` documents of the mask, by score or by date (ties by docnum)."""
+        ids = np.flatnonzero(mask)
+        if not len(ids) or limit <= 0:
+            return []
         if sort in ("newest", "oldest"):
-            results = searcher.search(q, limit=limit, sortedby="date", reverse=sort == "newest")
+            rank = np.unique(columns.dates[ids], return_inverse=True)[1]
+            order = np.lexsort((ids, -scores[ids], -rank if sort == "newest" else rank))
+            return [int(d) for d in ids[order[:limit]]]
+        s = scores[ids]
+        if len(ids) > limit:
+            part = np.argpartition(-s, limit - 1)[:limit]
         else:
-            results = searcher.search(q, limit=limit)
-        # when sorting by date, Whoosh puts the sort key where the score would be
-        return [(hit.docnum, hit.score if isinstance(hit.score, (int, float)) else 0.0)
-                for hit in results]
+            part = np.arange(len(ids))
+        order = part[np.lexsort((ids[part], -s[part]))]
+        return [int(d) for d in ids[order]]
 
     def _facets(self, columns: _Columns, matched: np.ndarray, filters) -> dict[str, list[dict]]:
         out = {}
         for name in FACETS:
             codes = columns.codes[name]
             values = columns.values[name]
-            counts = np.bincount(codes[matched], minlength=len(values)) if len(matched) else \
+            counts = np.bincount(codes[matched], minlength=len(values)) if matched.any() else \
                 np.zeros(len(values), dtype=np.int64)
             order = np.argsort(-counts, kind="stable")
             rows = []
@@ -367,12 +377,13 @@ class SearchIndex:
             words.append(word)
         if not changed:
             return ""
-        found = len(self._docnums(searcher, wq.And([word_query(w) for w in words])))
+        _, _, engine = self._current()
+        found = int(engine.evaluate(Node("and", children=[word_node(w) for w in words]))[0].sum())
         return " ".join(words) if found > total else ""
 
     def more_like_this(self, unit_id: str, limit: int = 5) -> list[SearchHit]:
-        """'Liknande ärenden': items sharing the most distinctive terms of this one."""
-        searcher, _ = self._current()
+        """'Liknande ärenden': units sharing the most distinctive stems of this one."""
+        searcher, columns, engine = self._current()
         docnum = searcher.document_number(id=unit_id)
         if docnum is None:
             return []
@@ -380,17 +391,18 @@ class SearchIndex:
         counts = Counter(t for _, t, _, _ in analysis.analyze(text)
                          if len(t) > 4 and t[0] == analysis.STEM)
         scored = [(tf * searcher.idf("text", term), term) for term, tf in counts.items()
-                  if searcher.doc_frequency("text", term) > 1]
+                  if engine.doc_frequency("text", term) > 1]
         keywords = [term for _, term in sorted(scored, reverse=True)[:12]]
         if not keywords:
             return []
-        q = wq.AndNot(wq.Or([wq.Term("text", k) for k in keywords]), wq.Term("id", unit_id))
+        mask, scores = engine.evaluate(term_node(*[("text", k, 1.0) for k in keywords]))
+        mask[docnum] = False
         wanted = {"exact": set(), "stem": {k[1:] for k in keywords}, "folded": set()}
-        return [self._hit(searcher, hit.docnum, hit.score, wanted, "some")
-                for hit in searcher.search(q, limit=limit)]
+        return [self._hit(searcher, d, float(scores[d]), wanted, "some")
+                for d in self._top(mask, scores, columns, limit, "relevance")]
 
     def stats(self) -> dict:
-        searcher, _ = self._current()
+        searcher, _, _ = self._current()
         return {"units": searcher.doc_count(), "path": str(self._path)}
 
 
@@ -421,17 +433,18 @@ def word_terms(word: str) -> list[tuple[str, float]]:
     return list(out.items())
 
 
-def word_query(word: str):
+def word_node(word: str) -> Node:
     """One query word in the text, title and decision fields, plus its compound parts."""
-    subs = []
+    triples = []
     for term, weight in word_terms(word):
-        subs += [wq.Term("text", term, boost=weight),
-                 wq.Term("title", term, boost=weight * W_TITLE),
-                 wq.Term("decision", term, boost=weight * W_DECISION)]
+        triples += [("text", term, weight), ("title", term, weight * W_TITLE),
+                    ("decision", term, weight * W_DECISION)]
+    node = term_node(*triples)
     parts = analysis.query_terms(word)["parts"]
     if len(parts) > 1:
         # a compound typed whole also finds its parts written apart ("avfallstaxa" ~ "taxa för avfall")
-        subs.append(wq.And([wq.Or([wq.Term("text", analysis.STEM + p), wq.Term("text", p),
-                                   wq.Term("title", analysis.STEM + p)])
-                            for p in parts], boost=W_PART))
-    return wq.Or(subs)
+        together = Node("and", boost=W_PART, children=[
+            term_node(("text", analysis.STEM + p, 1.0), ("text", p, 1.0),
+                      ("title", analysis.STEM + p, 1.0)) for p in parts])
+        node = Node("or", children=[node, together])
+    return node
