@@ -35,3 +35,30 @@ def clean_text(text: str, repeated: set[str]) -> str:
             continue
         out.append(line.rstrip())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+# A table of contents ("Innehåll"): "§ 23 Dnr …", the title (maybe wrapped), dot leaders and
+# a page number.
+_CONTENTS_HEAD = re.compile(r"^(?:§\s*\d+[a-z]?\s+Dnr\b.*|§\s*\d+[a-z]?|Innehåll)$", re.I)
+_LEADERS = re.compile(r"(?:\.{4,}|…{2,})\s*\d{1,3}$")
+
+
+def strip_contents(text: str) -> str:
+    """A page without its table-of-contents entries (they repeat the items' titles)."""
+    out: list[str] = []
+    pending: list[str] = []          # lines after a "§ n Dnr" head, until its dot leaders
+    for line in text.splitlines():
+        stripped = line.strip()
+        if _CONTENTS_HEAD.match(stripped):
+            out.extend(pending)
+            pending = [line]
+        elif _LEADERS.search(stripped):
+            pending = []             # the entry ends here: drop it whole
+        elif pending and len(pending) < 4:
+            pending.append(line)
+        else:
+            out.extend(pending)
+            pending = []
+            out.append(line)
+    out.extend(pending)
+    return "\n".join(out)

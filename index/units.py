@@ -5,7 +5,7 @@ import re
 from typing import Iterator
 
 from archive import Document, Item, Page, dnr_key, find_dnr
-from archive.boilerplate import clean_text, repeated_lines
+from archive.boilerplate import clean_text, repeated_lines, strip_contents
 
 MIN_PAGE_CHARS = 80
 # refs #3: a cover page (attendance list) or the "Innehåll" list of a document with items
@@ -64,6 +64,8 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
         if page.number in covered:
             continue
         text = clean_text(page.text, repeated)
+        if items:  # refs #3: the "Innehåll" list repeats the items' titles; they answer instead
+            text = strip_contents(text).strip()
         if not text or (items and len(text) < MIN_PAGE_CHARS):
             continue
         title = doc.title if len(pages) == 1 else f"{doc.title}, sida {page.number}"
