@@ -299,8 +299,12 @@ class SearchIndex:
         if not len(ids) or limit <= 0:
             return []
         if sort in ("newest", "oldest"):
-            rank = np.unique(columns.dates[ids], return_inverse=True)[1]
-            order = np.lexsort((ids, -scores[ids], -rank if sort == "newest" else rank))
+            dates = columns.dates[ids]
+            rank = np.unique(dates, return_inverse=True)[1]
+            if sort == "newest":
+                rank = -rank
+            rank = np.where(dates == "", rank.max(initial=0) + 1, rank)   # undated last
+            order = np.lexsort((ids, -scores[ids], rank))
             return [int(d) for d in ids[order[:limit]]]
         s = scores[ids]
         if len(ids) > limit:

@@ -111,3 +111,36 @@ def test_damaged_pdf_letters_are_repaired_for_matching(searcher):
     hit = searcher.search("upprätta gemensam plan").hits[0]
     assert hit.source == "region-jh-tjansteskrivelse-primarvard.txt"
     assert any(m["form"] == "uppritta" for m in hit.matched)
+
+
+def test_prefix_fuzzy_and_or(searcher):
+    """'ord*' expands, 'ord~' tolerates a typo, 'a OR b' takes either word."""
+    assert searcher.search("markanvisn*").hits[0].paragraph in ("§ 179", "§ 180")
+    assert searcher.search("markanvisningstävlimg~").total_all >= 1
+    either = searcher.search("tennisklubb OR namnvalsedlar").total_all
+    assert either > max(searcher.search("tennisklubb").total_all,
+                        searcher.search("namnvalsedlar").total_all)
+
+
+def test_swedish_field_filters(searcher):
+    """organ:, typ:, dnr: and år: filters restrict the hits."""
+    hits = searcher.search("beslut organ:valnämnden", page_size=50).hits
+    assert hits and {h.body for h in hits} == {"Valnämnden"}
+    assert searcher.search("dnr:VN-2026-00019").hits[0].paragraph == "§ 27"
+    assert {h.date[:4] for h in searcher.search("beslut år:2025", page_size=50).hits} == {"2025"}
+
+
+def test_sort_by_date(searcher):
+    """Newest and oldest first order the hits by meeting date."""
+    newest = [h.date for h in searcher.search("beslut", sort="newest", page_size=30).hits
+              if h.match == "all"]
+    oldest = [h.date for h in searcher.search("beslut", sort="oldest", page_size=30).hits
+              if h.match == "all"]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
+
+
+def test_pages_do_not_repeat_hits(searcher):
+    """Page 2 continues page 1 without repeating a hit."""
+    first = [h.id for h in searcher.search("beslut", page_size=5).hits]
+    second = [h.id for h in searcher.search("beslut", page=2, page_size=5).hits]
+    assert len(first) == len(second) == 5 and not set(first) & set(second)
