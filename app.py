@@ -240,8 +240,11 @@ def _register_views(app: Flask) -> None:
         items = store.items(meeting=meeting.id)
         docs = store.documents(meeting=meeting.id)
         by_doc = {d.id: d for d in docs}
+        groups: dict[str, list] = {}        # items per document, minutes first (archive order)
+        for item in items:
+            groups.setdefault(item.document_id, []).append(item)
         return render_template("meeting.html", meeting=meeting, items=items, docs=docs,
-                               by_doc=by_doc)
+                               groups=[(by_doc[k], v) for k, v in groups.items()])
 
     @app.get("/m/<org>/<body>/<date>/<slug>")
     def item_page(org, body, date, slug):
