@@ -79,31 +79,45 @@ def _add(found, seen, path: Path, source: str, report: IngestReport, explicit=Fa
 
 def _parse(path: str, source: str, max_bytes: int):
     """Worker: read and parse one file. Returns (parsed or None, data or None, failure or None)."""
-    try:
+    def read() -> tuple[bytes, str, dict]:
         size = os.path.getsize(path)
         if size > max_bytes:
             raise UnreadableFile("too-large", f"Filen är för stor ({size / 2**20:.1f} MB; "
                                               f"gränsen är {max_bytes / 2**20:.0f} MB).", "read")
         with open(path, "rb") as handle:
-            data = handle.read()
-        sidecar = read_sidecar(Path(path))
-        doc = parse_document(data, Path(path).name, source, sidecar)
+            return handle.read(), Path(path).name, read_sidecar(Path(path))
+    return _parse_safely(read, path, source)
+
+
+def _reparse(doc_id: str, path: str, filename: str, source: str, sidecar: dict):
+    """Worker: parse a stored original again (same source and sidecar metadata)."""
+    def read() -> tuple[bytes, str, dict]:
+        with open(path, "rb") as handle:
+            return handle.read(), filename, sidecar
+    return _parse_safely(read, source, source)
+
+
+def _parse_safely(read, shown_path: str, source: str):
+    """Run read() and the parser; every failure becomes one report line, never an exception."""
+    try:
+        data, filename, sidecar = read()
+        doc = parse_document(data, filename, source, sidecar)
         doc.sidecar = sidecar
         return doc, data, None
     except UnreadableFile as exc:
-        return None, None, {"path": path, "stage": exc.stage, "reason": exc.reason,
+        return None, None, {"path": shown_path, "stage": exc.stage, "reason": exc.reason,
                             "message": str(exc)}
     except OSError as exc:
-        return None, None, {"path": path, "stage": "read", "reason": "unreadable",
+        return None, None, {"path": shown_path, "stage": "read", "reason": "unreadable",
                             "message": f"Filen kan inte läsas ({exc.strerror or exc})."}
     except Exception as exc:  # a parser bug must not stop the batch; report it plainly
-        return None, None, {"path": path, "stage": "structure", "reason": "error",
+        return None, None, {"path": shown_path, "stage": "structure", "reason": "error",
                             "message": f"Oväntat fel vid tolkning ({type(exc).__name__}: {exc})."}
 
 
 def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_file_mb: float = 100,
                  workers: int = 1, force: bool = False,
-                 progress: Callable[[str], None] | None = None) -> IngestReport:
+                 progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
     """Ingest files and folders into the archive; returns what happened to each file."""
     report = IngestReport()
     candidates = find_files(paths, report)
@@ -136,22 +150,6 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
         if progress:
             progress(done, total, str(cand.path))
     return report
-
-
-def _reparse(doc_id: str, path: str, filename: str, source: str, sidecar: dict):
-    """Worker: parse a stored original again (same source and sidecar metadata)."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        doc = parse_document(data, filename, source, sidecar)
-        doc.sidecar = sidecar
-        return doc, data, None
-    except UnreadableFile as exc:
-        return None, None, {"path": source, "stage": exc.stage, "reason": exc.reason,
-                            "message": str(exc)}
-    except Exception as exc:
-        return None, None, {"path": source, "stage": "structure", "reason": "error",
-                            "message": f"Oväntat fel vid tolkning ({type(exc).__name__}: {exc})."}
 
 
 def reextract_archive(archive: Archive, workers: int = 1,

@@ -74,3 +74,24 @@ def test_parallel_reindex_loses_no_document(data_dir):
     assert info["units"] == single and info["workers"] == 2
     data = json.loads(runner.invoke(args=["search", "--json", "Sammanträdesdagar", "2027"]).output)
     assert data["hits"][0]["paragraph"] == "§ 27"
+
+
+def test_reextract_reparses_stored_originals(data_dir, tmp_path):
+    """reextract parses every stored original again, keeping ids, without the source files."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for src in DATA.glob("0*.txt"):
+        (folder / src.name).write_bytes(src.read_bytes())
+    (folder / "MANIFEST.tsv").write_bytes((DATA / "MANIFEST.tsv").read_bytes())
+    runner = make_app(data_dir).test_cli_runner()
+    runner.invoke(args=["ingest", str(folder)])
+    before = json.loads(runner.invoke(args=["search", "--json", "--limit", "50", "beslut"]).output)
+    for path in folder.iterdir():
+        path.unlink()                       # the originals live on in the archive
+    result = runner.invoke(args=["reextract", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "replaced 5" in result.output and "failed 0" in result.output
+    after = json.loads(runner.invoke(args=["search", "--json", "--limit", "50", "beslut"]).output)
+    assert [h["url"] for h in after["hits"]] == [h["url"] for h in before["hits"]]
+    status = json.loads(runner.invoke(args=["status"]).output)
+    assert "Kommunledningsförvaltningen" in {b["body"] for b in status["archive"]["by_body"]}
