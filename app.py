@@ -422,6 +422,25 @@ def _item_view(item_id: str):
 
 
 # --- CLI ----------------------------------------------------------------------------------
+def _storage_errors(command):
+    """A full disk or a read-only DATA_DIR ends a writing command with one clear line and
+    exit status 2; archive writes are transactions and the index switches only when
+    complete, so nothing half-written is left serving (refs #7)."""
+    import functools
+    import sqlite3
+
+    @functools.wraps(command)
+    def guarded(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (OSError, sqlite3.OperationalError) as exc:
+            click.echo(f"Cannot write to the data directory {current_app.config['DATA_DIR']}: "
+                       f"{exc}. Is the disk full or the folder read-only? Nothing half-written "
+                       "was left in use; run the command again when it is fixed.", err=True)
+            sys.exit(2)
+    return guarded
+
+
 def _register_cli(app: Flask) -> None:
     @app.cli.command("ingest")
     @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -429,6 +448,7 @@ def _register_cli(app: Flask) -> None:
     @click.option("--force", is_flag=True, help="Re-parse files even when unchanged.")
     @click.option("--report", type=click.Path(), default=None,
                   help="Write the failure report here (.json and .csv beside it).")
+    @_storage_errors
     def ingest_command(paths, workers, force, report):
         """Ingest files and folders (PDF, HTML, TXT, MD), then update the index."""
         config = current_app.config
@@ -450,6 +470,7 @@ def _register_cli(app: Flask) -> None:
 
     @app.cli.command("reextract")
     @click.option("--workers", type=int, default=None, help="Extraction processes.")
+    @_storage_errors
     def reextract_command(workers):
         """Re-parse every stored original (after a parser improvement), then update the index."""
         config = current_app.config
@@ -471,6 +492,7 @@ def _register_cli(app: Flask) -> None:
     @click.option("--if-needed", is_flag=True,
                   help="Rebuild only when the schema or analysis changed.")
     @click.option("--workers", type=int, default=1, help="Indexing processes (segments).")
+    @_storage_errors
     def reindex_command(if_needed, workers):
         """Rebuild the search index from the archive and switch to it atomically."""
         config = current_app.config

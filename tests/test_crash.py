@@ -150,3 +150,49 @@ def test_searches_keep_working_during_reindex(corpus, tmp_path):
         server.terminate()
         server.wait()
     assert not errors and not empties and answered[0] > 20
+
+
+def _limited(max_bytes: int):
+    """Run the child with a file-size limit: writes past it fail as on a full disk."""
+    import resource
+
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+    return apply
+
+
+def test_full_disk_gives_a_clear_error_and_keeps_the_serving_index(corpus, tmp_path):
+    """A reindex that runs out of space fails with a clear message; the old index still serves."""
+    data = tmp_path / "data"
+    assert flask(data, "ingest", str(corpus)).returncode == 0
+    before = SearchIndex(data).search("valnämnden").total
+    env = dict(os.environ, FLASK_DATA_DIR=str(data), FLASK_APP="app")
+    result = subprocess.run([sys.executable, "-m", "flask", "reindex"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300,
+                            preexec_fn=_limited(64 * 1024))
+    assert result.returncode == 2 and "Is the disk full" in result.stderr
+    assert SearchIndex(data).search("valnämnden").total == before
+
+
+def test_read_only_data_dir_gives_a_clear_error(tmp_path):
+    """Ingesting into a read-only data directory fails with one clear line, exit status 2."""
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o555)
+    try:
+        if os.access(data, os.W_OK):
+            pytest.skip("running as a user that can write anywhere (root without CAP checks)")
+        result = flask(data, "ingest", str(DATA))
+    finally:
+        data.chmod(0o755)
+    assert result.returncode == 2 and "read-only" in result.stderr
+
+
+def test_unwritable_data_dir_gives_a_clear_error(tmp_path):
+    """A data directory that cannot be created (its parent is a file) fails clearly, exit 2."""
+    blocker = tmp_path / "fil"
+    blocker.write_text("x")
+    result = flask(blocker / "data", "ingest", str(DATA))
+    assert result.returncode == 2 and "Cannot write to the data directory" in result.stderr
+    assert "Traceback" not in result.stderr
