@@ -181,7 +181,9 @@ def _register_views(app: Flask) -> None:
     @app.get("/sok")
     def search_page():
         result, error, status = run_search(request.args)
-        template = "_results.html" if request.headers.get("HX-Request") else "search.html"
+        partial = request.headers.get("HX-Request") and not request.headers.get(
+            "HX-History-Restore-Request")   # a history miss needs the whole page back
+        template = "_results.html" if partial else "search.html"
         return render_template(template, result=result, error=error, q=request.args.get("q", ""),
                                args=request.args), status
 

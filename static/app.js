@@ -22,10 +22,43 @@
     var article = document.querySelector("[data-first-mark]");
     if (!article || location.hash) return;
     var mark = document.getElementById(article.dataset.firstMark);
-    if (mark) { mark.scrollIntoView({block: "center"}); }
+    if (!mark) return;
+    // Keep the heading (§ and title) on screen when the first mark is already visible.
+    var box = mark.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) mark.scrollIntoView({block: "center"});
+  }
+  function isResults(event) {
+    return event.detail && event.detail.target && event.detail.target.id === "resultat";
   }
   document.addEventListener("DOMContentLoaded", function () {
     copyButtons(document);
     scrollToFirstMark();
+  });
+  // A query that cannot be parsed answers 400 with a Swedish explanation: show it while typing.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (isResults(event) && event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!isResults(event)) return;
+    var heading = event.detail.target.querySelector("h1");
+    // The heading is swapped in with the results, so it cannot announce itself: a live
+    // region that stays on the page says the new count (or the error) for screen readers.
+    var status = document.getElementById("sokstatus");
+    if (status && heading) status.textContent = heading.textContent.replace(/\s+/g, " ").trim();
+    // A facet or page link replaced itself; put focus on the new results, not <body>.
+    var active = document.activeElement;
+    if (heading && (!active || active === document.body)) {
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  });
+  // htmx restores a snapshot of the page's HTML, where the box holds its server-rendered
+  // value; the URL is the state, so the box shows the URL's q.
+  document.addEventListener("htmx:historyRestore", function () {
+    var box = document.getElementById("q");
+    if (box) box.value = new URLSearchParams(location.search).get("q") || "";
   });
 })();

@@ -22,6 +22,13 @@ def test_search_page_full_and_partial_share_the_url(client):
     assert "HX-Request" in full.headers["Vary"] and "HX-Request" in partial.headers["Vary"]
 
 
+def test_history_restore_gets_the_full_page(client):
+    """htmx restoring history after a cache miss gets the whole page, not the partial."""
+    page = client.get("/sok?q=valnämnden", headers={"HX-Request": "true",
+                                                    "HX-History-Restore-Request": "true"})
+    assert "<html" in page.text and 'role="search"' in page.text
+
+
 def test_root_is_the_search_page(client):
     """'/' answers the search form; '/?q=' searches like '/sok?q='."""
     assert 'role="search"' in client.get("/").text
