@@ -276,8 +276,16 @@ def _register_views(app: Flask) -> None:
         if not path.is_file():
             abort(404)
         inline = request.args.get("visa") == "1"
-        return send_file(path, mimetype=doc.media_type, as_attachment=not inline,
-                         download_name=doc.filename, conditional=True, etag=doc.sha256)
+        name = "".join(ch if ch.isprintable() else "_" for ch in doc.filename)
+        response = send_file(path, mimetype=doc.media_type, as_attachment=not inline,
+                             download_name=name, conditional=True, etag=doc.sha256)
+        if doc.media_type != "application/pdf":
+            # an archived page is someone else's markup: opened in the browser it runs in a
+            # sandbox (an opaque origin, no scripts), never as this site (Chrome shows no PDF
+            # in a sandbox, and a PDF runs no page scripts)
+            response.headers["Content-Security-Policy"] = (
+                "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+        return response
 
     @app.get("/static/htmx.min.js")
     def htmx_js():

@@ -7,14 +7,20 @@ typed any way ("KS 2023/123"), `§ 86`, and Swedish field filters: `organ:`/`nä
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from archive import DNR_PATTERN
+from archive import DNR_PATTERN, dnr_key
 
 from .errors import QueryError
 
+# Bounds on the work one query may cause (refs #7): the text is cut off before parsing, every
+# word, phrase word and filter counts as a clause, and only a few words may expand (ord*, ord~;
+# each expansion is capped again in search.py).
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 32
+MAX_EXPANDING = 4
+MAX_WORD_CHARS = 64         # compound splitting and spelling suggestions grow with word length
 FIELD_NAMES = {
     "organ": "body", "nämnd": "body", "namnd": "body", "styrelse": "body",
     "kommun": "organisation", "organisation": "organisation", "region": "organisation",
@@ -47,11 +53,16 @@ _TOKEN = re.compile(r'(-?)(?:([\wåäöÅÄÖ]+):)?(?:"([^"]*)"|(\S+))')
 
 def parse_query(text: str) -> ParsedQuery:
     """Parse what the user typed. Raises QueryError with a Swedish hint when it cannot."""
-    text = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
-    text = text.replace("\u201d", '"').replace("\u201c", '"').replace("\u200f", "").strip()
+    text = text or ""
+    if len(text) > 4 * MAX_QUERY_CHARS:  # refuse before doing any work on it
+        raise _too_long(len(text))
+    # invisible format characters (direction marks, soft hyphens, zero widths) go; control
+    # characters, NUL and odd spaces become spaces
+    text = "".join(ch if ch.isprintable() else "" if unicodedata.category(ch) == "Cf" else " "
+                   for ch in text)
+    text = text.replace("\u201d", '"').replace("\u201c", '"').strip()
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"Sökningen är för lång ({len(text)} tecken). Använd högst "
-                         f"{MAX_QUERY_CHARS} tecken, till exempel några nyckelord.")
+        raise _too_long(len(text))
     if text.count('"') % 2:
         raise QueryError('Ett citattecken saknar sin motpart. Skriv fraser inom två citattecken, '
                          'till exempel "nära vård".')
@@ -91,15 +102,39 @@ def parse_query(text: str) -> ParsedQuery:
         else:
             query.groups.extend([c] for c in clauses)
         pending_or = False
-    if len(query.groups) + len(query.negations) > MAX_CLAUSES:
-        raise QueryError(f"Sökningen har för många ord. Använd högst {MAX_CLAUSES} ord.")
-    if query.groups and all(c.kind == "dnr" for g in query.groups for c in g):
-        pass
+    _check_size(query)
     # "dnr RS/730/2017": the word 'dnr' adds nothing once the number is there
     if any(c.kind == "dnr" for g in query.groups for c in g):
         query.groups = [g for g in query.groups
                         if not (len(g) == 1 and g[0].kind == "word" and g[0].value == "dnr")]
     return query
+
+
+def _too_long(length: int) -> QueryError:
+    return QueryError(f"Sökningen är för lång ({length} tecken). Använd högst "
+                      f"{MAX_QUERY_CHARS} tecken, till exempel några nyckelord.")
+
+
+def clause_count(query: ParsedQuery) -> int:
+    """Words, phrase words, case numbers and filter values: what one search has to look up."""
+    clauses = [c for g in query.groups for c in g] + query.negations
+    return (sum(len(c.value) if c.kind == "phrase" else 1 for c in clauses)
+            + sum(len(v) for v in query.filters.values()))
+
+
+def _check_size(query: ParsedQuery) -> None:
+    if clause_count(query) > MAX_CLAUSES:
+        raise QueryError(f"Sökningen har för många ord. Använd högst {MAX_CLAUSES} ord och "
+                         "filter, till exempel de mest utmärkande orden.")
+    clauses = [c for g in query.groups for c in g] + query.negations
+    words = [w for c in clauses for w in (c.value if isinstance(c.value, list) else [c.value])]
+    if any(len(w) > MAX_WORD_CHARS for w in words):
+        raise QueryError(f"Ett ord i sökningen är för långt. Sök på ord med högst "
+                         f"{MAX_WORD_CHARS} tecken, eller dela upp det med mellanslag.")
+    expanding = sum(c.kind in ("prefix", "fuzzy") for c in clauses)
+    if expanding > MAX_EXPANDING:
+        raise QueryError(f"Sökningen har för många ord med * eller ~. Använd högst "
+                         f"{MAX_EXPANDING} sådana ord.")
 
 
 def _clauses(raw: str, quoted: bool) -> list[Clause]:
@@ -142,4 +177,7 @@ def _add_filter(query: ParsedQuery, name: str, value: str) -> None:
         return
     if name == "year" and not re.fullmatch(r"\d{4}", value):
         raise QueryError("År skrivs med fyra siffror, till exempel år:2025.")
+    if name == "dnr" and dnr_key(value) is None:
+        raise QueryError("Diarienummer skrivs med år och löpnummer, till exempel "
+                         "dnr:KS-2025-00970 eller dnr:\"KS 2025/970\".")
     query.filters.setdefault(name, []).append(value)

@@ -29,6 +29,7 @@ W_EXACT, W_STEM, W_PART, W_FOLDED = 1.6, 1.0, 0.6, 0.45
 W_TITLE, W_DECISION, W_DNR, W_PARAGRAPH = 2.2, 0.8, 6.0, 4.0     # multipliers / weights
 MAX_EXPANSION = 64          # terms a prefix or fuzzy word may expand to
 FACET_LIMIT = 12
+MAX_SUGGEST_WORDS = 4       # 'Menade du …?' only for short queries (refs #7)
 
 
 @dataclass
@@ -368,6 +369,8 @@ class SearchIndex:
 
     def _suggest(self, searcher, parsed: ParsedQuery, total: int) -> str:
         """'Menade du …?' from the index's own vocabulary, offered only when it finds more."""
+        if len(parsed.groups) > MAX_SUGGEST_WORDS:
+            return ""   # each unknown word costs a spelling search; long queries get none
         words, changed = [], False
         for group in parsed.groups:
             clause = group[0]

@@ -6,5 +6,6 @@ class UnreadableFile(Exception):
 
     def __init__(self, reason: str, message: str, stage: str = "extract"):
         super().__init__(message)
-        self.reason = reason            # encrypted, corrupt, empty, no-text, too-large, unknown-format
+        # encrypted, corrupt, empty, no-text, too-large, unknown-format, unreadable
+        self.reason = reason
         self.stage = stage              # read, extract, structure, index

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html.parser import HTMLParser
 
 _SKIP = {"script", "style", "noscript", "nav", "header", "footer", "template", "svg", "iframe",
@@ -11,31 +12,35 @@ _BLOCK = {"p", "div", "section", "article", "li", "tr", "h1", "h2", "h3", "h4", 
 _JUNK = re.compile(r"cookie|consent|gdpr|banner|skip|breadcrumb|menu|navbar|share", re.I)
 _VOID = {"br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "source",
          "track", "wbr"}
-MAX_DEPTH = 2000
 
 
 class _TextParser(HTMLParser):
+    """Iterative (no recursion, so any nesting depth is fine) and linear in the input: an end
+    tag is looked for in the open elements only when such an element is open, and the
+    elements it passes over are closed with it."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.title: list[str] = []
         self.stack: list[tuple[str, bool]] = []
+        self.open: Counter[str] = Counter()
         self.skip_depth = 0
         self.in_title = False
 
     def handle_starttag(self, tag, attrs):
         if tag in _VOID:
-            if tag == "br":
+            if tag == "br" and not self.skip_depth:
                 self.parts.append("\n")
             return
         attrs_text = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role", "aria-label"))
         skip = tag in _SKIP or bool(_JUNK.search(attrs_text)) or (
             "role" in dict(attrs) and dict(attrs)["role"] in ("navigation", "banner"))
-        if len(self.stack) < MAX_DEPTH:
-            self.stack.append((tag, skip))
-            if skip:
-                self.skip_depth += 1
-        self.in_title = tag == "title"
+        self.stack.append((tag, skip))
+        self.open[tag] += 1
+        if skip:
+            self.skip_depth += 1
+        self.in_title = tag == "title"   # title text is plain text; any tag ends it
         if tag == "li" and not self.skip_depth:
             self.parts.append("\n • ")
         elif tag in _BLOCK and not self.skip_depth:
@@ -44,13 +49,14 @@ class _TextParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                for _, skip in self.stack[i:]:
-                    if skip:
-                        self.skip_depth -= 1
-                del self.stack[i:]
-                break
+        if self.open[tag]:
+            while self.stack:
+                name, skip = self.stack.pop()
+                self.open[name] -= 1
+                if skip:
+                    self.skip_depth -= 1
+                if name == tag:
+                    break
         if tag in _BLOCK and not self.skip_depth:
             self.parts.append("\n")
 

@@ -8,8 +8,7 @@ from pdfminer.layout import LAParams
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage, PDFTextExtractionNotAllowed
-from pdfminer.pdfparser import PDFParser, PDFSyntaxError
-from pdfminer.psparser import PSException
+from pdfminer.pdfparser import PDFParser
 
 from .errors import UnreadableFile
 
@@ -20,8 +19,9 @@ def extract_pdf_pages(data: bytes) -> list[str]:
     Raises UnreadableFile for encrypted, corrupt or empty PDFs. Pages without a text layer
     come back as empty strings; the caller decides what that means.
     """
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise UnreadableFile("corrupt", "Filen är inte en PDF (saknar PDF-huvud).")
+    if b"%PDF-" not in data[:1024]:  # readers accept the header anywhere in the first 1 kB
+        raise UnreadableFile("unknown-format", "Filen heter .pdf men är ingen PDF "
+                                               "(PDF-huvudet saknas).", "read")
     try:
         parser = PDFParser(io.BytesIO(data))
         document = PDFDocument(parser)
@@ -40,11 +40,19 @@ def extract_pdf_pages(data: bytes) -> list[str]:
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed) as exc:
         raise UnreadableFile("encrypted", "PDF:en är krypterad eller lösenordsskyddad.") from exc
-    except (PDFSyntaxError, PSException) as exc:
-        raise UnreadableFile("corrupt", f"PDF:en är trasig och kan inte läsas ({exc}).") from exc
     except Exception as exc:  # pdfminer raises many untyped errors on damaged files
-        raise UnreadableFile("corrupt", f"PDF:en är trasig och kan inte läsas "
-                                        f"({type(exc).__name__}).") from exc
+        raise _corrupt(data, exc) from exc
     if not pages:
         raise UnreadableFile("empty", "PDF:en har inga sidor.")
     return pages
+
+
+def _corrupt(data: bytes, exc: Exception) -> UnreadableFile:
+    """A damaged PDF, said in Swedish; a cut-off file (no %%EOF at the end) is named as such."""
+    if b"%%EOF" not in data[-2048:]:
+        return UnreadableFile("corrupt", "PDF:en är avkortad (filens slut saknas), troligen efter "
+                                         "en avbruten nedladdning eller kopiering. Hämta filen "
+                                         f"igen. [{type(exc).__name__}]")
+    return UnreadableFile("corrupt", "PDF:en är trasig och kan inte läsas; öppna den i en "
+                                     "PDF-läsare och spara en ny kopia. "
+                                     f"[{type(exc).__name__}]")

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -14,7 +15,8 @@ from archive import ParsedDocument, Page
 from . import structure
 from .errors import UnreadableFile
 from .html import extract_html_text
-from .text import clean_markup, decode_text, join_hyphenation, split_front_matter, split_pages
+from .text import (MAX_FRONT_MATTER, clean_markup, decode_text, join_hyphenation, load_yaml,
+                   split_front_matter, split_pages)
 
 FORMATS = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
            ".txt": "text/plain", ".md": "text/markdown"}
@@ -27,6 +29,7 @@ def media_type_of(path: Path) -> str | None:
 def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None = None
                    ) -> ParsedDocument:
     """Extract and structure one file's bytes. Raises UnreadableFile with a reason."""
+    filename = safe_filename(filename)
     media_type = media_type_of(Path(filename))
     if media_type is None:
         raise UnreadableFile("unknown-format", "Okänt filformat (stöds: PDF, HTML, TXT, MD).", "read")
@@ -43,7 +46,7 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
             warnings.append(warning)
     else:
         text = decode_text(data)
-        if "\x00" in text:
+        if _looks_binary(text):
             raise UnreadableFile("corrupt", "Filen innehåller binärdata, inte text.", "read")
         if media_type == "text/html" or re.match(r"\s*(<!doctype html|<html)", text[:200], re.I):
             html_title, text = extract_html_text(text)
@@ -68,6 +71,21 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
         source=source, filename=filename, media_type=media_type,
         pages=[Page(n, text) for n, text in enumerate(pages, start=1)], items=items,
         warnings=warnings, **info)
+
+
+def safe_filename(name: str) -> str:
+    """The file name without control and invisible format characters (a newline in a name
+    cannot go into a Content-Disposition header; a right-to-left override disguises one)."""
+    return "".join("_" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name)
+
+
+def _looks_binary(text: str) -> bool:
+    """NUL, or many control characters and undecodable bytes: not a text file."""
+    head = text[:65536]
+    if "\x00" in head:
+        return True
+    odd = sum(1 for ch in head if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f\v"))
+    return odd > 0.05 * len(head)
 
 
 def _ocr_missing_pages(data: bytes, pages: list[str]) -> tuple[list[str], str]:
@@ -110,10 +128,12 @@ def read_sidecar(path: Path) -> dict:
         side = path.with_name(path.name + suffix)
         if side.is_file():
             try:
+                if side.stat().st_size > MAX_FRONT_MATTER:
+                    return {}
                 text = side.read_text("utf-8")
-                data = json.loads(text) if suffix == ".meta.json" else yaml.safe_load(text)
+                data = json.loads(text) if suffix == ".meta.json" else load_yaml(text)
                 return data if isinstance(data, dict) else {}
-            except (ValueError, yaml.YAMLError, OSError):
+            except (ValueError, RecursionError, yaml.YAMLError, OSError):
                 return {}
     return _manifest_rows(path.parent).get(path.name, {})
 

@@ -49,14 +49,33 @@ def find_files(paths: Iterable[str | os.PathLike], report: IngestReport) -> list
             _add(found, seen, root, root.name, report, explicit=True)
         elif root.is_dir():
             for folder, dirs, files in os.walk(root, followlinks=False):
+                here = Path(folder)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in [d for d in dirs if (here / d).is_symlink()]:
+                    dirs.remove(name)       # folder links are not followed
+                    _linked_folder(here / name, report)
                 for name in sorted(files):
                     path = Path(folder) / name
                     _add(found, seen, path, path.relative_to(root).as_posix(), report)
         else:
-            report.failed.append({"path": str(root), "stage": "read", "reason": "missing",
+            report.failed.append({"path": str(root), "stage": "read", "reason": "unreadable",
                                   "message": "Sökvägen finns inte."})
     return found
+
+
+def _linked_folder(link: Path, report: IngestReport) -> None:
+    """A link to a folder is skipped; one pointing back at a folder it lies in is a loop."""
+    try:
+        target = link.resolve(strict=True)
+        loop = link.parent.resolve().is_relative_to(target)
+    except (OSError, RuntimeError):
+        loop = True
+    if not loop:
+        report.skipped.append(str(link))
+    elif not any(f["path"] == str(link) for f in report.failed):
+        report.failed.append({"path": str(link), "stage": "read", "reason": "unreadable",
+                              "message": "Länkslinga: länken pekar tillbaka på en mapp den "
+                                         "ligger i och lästes inte."})
 
 
 def _add(found, seen, path: Path, source: str, report: IngestReport, explicit=False) -> None:
@@ -82,8 +101,8 @@ def _parse(path: str, source: str, max_bytes: int):
     def read() -> tuple[bytes, str, dict]:
         size = os.path.getsize(path)
         if size > max_bytes:
-            raise UnreadableFile("too-large", f"Filen är för stor ({size / 2**20:.1f} MB; "
-                                              f"gränsen är {max_bytes / 2**20:.0f} MB).", "read")
+            raise UnreadableFile("too-large", f"Filen är för stor ({size / 2**20:.3g} MB; "
+                                              f"gränsen är {max_bytes / 2**20:.3g} MB).", "read")
         with open(path, "rb") as handle:
             return handle.read(), Path(path).name, read_sidecar(Path(path))
     return _parse_safely(read, path, source)
@@ -123,6 +142,7 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
     candidates = find_files(paths, report)
     max_bytes = int(max_file_mb * 2**20)
     todo: list[Candidate] = []
+    batch: set[str] = set()
     for cand in candidates:
         try:
             sha = _hash(cand.path)
@@ -130,10 +150,12 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
             todo.append(cand)  # the worker reports the read error
             continue
         existing = None if force else archive.find_by_hash(sha)
-        if existing is not None:
-            # refs #2: same content again changes nothing (also under a second name)
+        if existing is not None or sha in batch:
+            # refs #2: same content again changes nothing (also under a second name, also
+            # twice in one batch)
             report.unchanged.append(str(cand.path))
             continue
+        batch.add(sha)
         todo.append(cand)
     total, done = len(candidates), len(candidates) - len(todo)
     results = _run_parsers(todo, max_bytes, workers)

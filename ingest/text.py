@@ -11,23 +11,80 @@ _PAGE_MARKER = re.compile(r"^\s*<!--\s*sida\s+(\d+)\s*-->\s*$", re.M | re.I)
 _TABLE_LINK = re.compile(r"^\[Tabell [^\]]*\]\([^)]*\)\s*$", re.M)
 
 
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# a valid UTF-8 sequence for a non-ASCII letter: a file that has them is UTF-8 at heart
+_UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
 def decode_text(data: bytes) -> str:
-    """Decode text files as exported by municipal systems: UTF-8, UTF-16 with BOM, or cp1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """Decode text files as exported by municipal systems: UTF-8, UTF-16/32 with BOM, UTF-16
+    without one, cp1252 (a superset of latin-1 for letters), or a mix of UTF-8 and cp1252 lines.
+
+    Never raises: bytes that fit no encoding become U+FFFD.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(codec, errors="replace")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    codec = _utf16_without_bom(data)   # before UTF-8: ASCII in UTF-16 is valid UTF-8 with NULs
+    if codec:
+        return data.decode(codec, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if data[:200].count(b"\x00") > 20:  # UTF-16 without BOM
-        for codec in ("utf-16-le", "utf-16-be"):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                continue
+    if _UTF8_LETTER.search(data):
+        # a UTF-8 file with some lines pasted from a cp1252 one: decode line by line
+        return "".join(_decode_line(line) for line in data.splitlines(keepends=True))
     return data.decode("cp1252", errors="replace")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text (Swedish text is mostly
+    Latin-1, so every other byte is NUL: odd positions for little endian, even for big)."""
+    head = data[:4000]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    if odd >= 0.4 * pairs and even < 0.1 * pairs:
+        return "utf-16-le"
+    if even >= 0.4 * pairs and odd < 0.1 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
+
+
+MAX_FRONT_MATTER = 64 * 1024
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """safe_load without anchors and aliases: a few lines of `&a [*b, *b, …]` would otherwise
+    expand to gigabytes when the metadata is turned into text ("billion laughs")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "alias not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str):
+    """YAML metadata (front matter, NAME.meta.yaml) as plain data; raises yaml.YAMLError."""
+    if len(text) > MAX_FRONT_MATTER:
+        raise yaml.YAMLError("metadata too large")
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # e.g. a timestamp like 2025-13-45 fails in the constructor, not the parser
+        raise yaml.YAMLError(str(exc)) from exc
 
 
 def split_front_matter(text: str) -> tuple[dict, str, str | None]:
@@ -39,10 +96,13 @@ def split_front_matter(text: str) -> tuple[dict, str, str | None]:
         return {}, text, None
     body = text[match.end():]
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = load_yaml(match.group(1))
     except yaml.YAMLError:
         return {}, body, "Framsidans metadata (YAML) är trasig och ignorerades."
-    return (meta if isinstance(meta, dict) else {}), body, None
+    if meta is not None and not isinstance(meta, dict):
+        return {}, body, ("Framsidans metadata (YAML) består inte av nycklar och värden och "
+                          "ignorerades.")
+    return meta or {}, body, None
 
 
 def split_pages(body: str) -> list[str]:
