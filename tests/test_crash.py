@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -176,17 +177,26 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_serving_index(corpus, tmp_p
 
 
 def test_read_only_data_dir_gives_a_clear_error(tmp_path):
-    """Ingesting into a read-only data directory fails with one clear line, exit status 2."""
+    """Ingesting into a read-only data directory fails with one clear line, exit status 2.
+
+    Root ignores mode bits, so as root the folder is made immutable (chattr +i) instead."""
     data = tmp_path / "data"
     data.mkdir()
     data.chmod(0o555)
+    immutable = os.access(data, os.W_OK) and shutil.which("chattr") is not None
+    if immutable and subprocess.run(["chattr", "+i", str(data)]).returncode != 0:
+        immutable = False
     try:
-        if os.access(data, os.W_OK):
-            pytest.skip("running as a user that can write anywhere (root without CAP checks)")
+        if os.access(data, os.W_OK) and not immutable:
+            pytest.skip("root on a file system without chattr +i: cannot make a folder read-only")
         result = flask(data, "ingest", str(DATA))
     finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(data)])
         data.chmod(0o755)
     assert result.returncode == 2 and "read-only" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(data.iterdir()) == []
 
 
 def test_unwritable_data_dir_gives_a_clear_error(tmp_path):
