@@ -30,8 +30,11 @@ SETTINGS = {  # key: (default, help)
     "DATA_DIR": ("instance", "Folder holding the archive (SQLite + originals) and the index."),
     "SEARCH_PAGE_SIZE": (10, "Hits per page on the search page and the API default limit."),
     "SEARCH_MAX_LIMIT": (100, "Largest `limit` the API accepts."),
+    "SEARCH_TIME_LIMIT_MS": (2000, "A search stops matching phrases after this long and shows "
+                                   "what it found, saying so."),
     "INGEST_MAX_FILE_MB": (100, "Files larger than this are reported as too large, not read."),
     "INGEST_WORKERS": (1, "Extraction processes for `flask ingest` when --workers is not given."),
+    "INDEX_WORKERS": (2, "Indexing processes for `flask reindex` when --workers is not given."),
     "ADMIN_TOKEN": ("", "Token for /admin (header or ?token=); empty means the page is off."),
     "PUBLIC_BASE_URL": ("", "Absolute base URL used in citations and feeds (else the request's)."),
     "SECRET_KEY": (None, "Flask secret; a random one is made per process when unset."),
@@ -80,7 +83,8 @@ def _close_archive(exc=None) -> None:
 def get_index() -> index.SearchIndex:
     ext = current_app.extensions
     if "paragraf_index" not in ext:
-        ext["paragraf_index"] = index.SearchIndex(current_app.config["DATA_DIR"])
+        ext["paragraf_index"] = index.SearchIndex(
+            current_app.config["DATA_DIR"], int(current_app.config["SEARCH_TIME_LIMIT_MS"]))
     return ext["paragraf_index"]
 
 
@@ -501,7 +505,7 @@ def _register_cli(app: Flask) -> None:
     @app.cli.command("reindex")
     @click.option("--if-needed", is_flag=True,
                   help="Rebuild only when the schema or analysis changed.")
-    @click.option("--workers", type=int, default=1, help="Indexing processes (segments).")
+    @click.option("--workers", type=int, default=None, help="Indexing processes (segments).")
     @_storage_errors
     def reindex_command(if_needed, workers):
         """Rebuild the search index from the archive and switch to it atomically."""
@@ -517,7 +521,10 @@ def _register_cli(app: Flask) -> None:
             click.echo(f"rebuilding: {reason}")
         store = archive.Archive(config["DATA_DIR"])
         try:
-            meta = index.rebuild_index(store, config["DATA_DIR"], workers=max(1, workers))
+            with _progress("Indexerar", unit="dokument/s") as progress:
+                meta = index.rebuild_index(
+                    store, config["DATA_DIR"], progress=progress,
+                    workers=max(1, workers or int(config["INDEX_WORKERS"])))
         except index.IndexBusy as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)
@@ -534,7 +541,8 @@ def _register_cli(app: Flask) -> None:
         """Search the archive from the command line (same JSON as /api/search)."""
         text = " ".join(query)
         try:
-            result = index.SearchIndex(current_app.config["DATA_DIR"]).search(
+            result = index.SearchIndex(current_app.config["DATA_DIR"], int(
+                current_app.config["SEARCH_TIME_LIMIT_MS"])).search(
                 text, page_size=max(1, limit))
         except (index.QueryError, index.IndexMissing) as exc:
             click.echo(str(exc), err=True)
@@ -564,22 +572,21 @@ def _register_cli(app: Flask) -> None:
 class _progress:
     """click's progress bar (files done/total, ETA, rate) on a terminal; silent otherwise."""
 
-    def __init__(self, label: str):
-        self.label, self.bar, self.started = label, None, None
+    def __init__(self, label: str, unit: str = "filer/s"):
+        self.label, self.unit, self.bar, self.started = label, unit, None, None
 
     def __enter__(self):
         return self.update if sys.stderr.isatty() else None
 
-    def update(self, done: int, total: int, path: str) -> None:
+    def update(self, done: int, total: int, path: str = "") -> None:
         import time
         if self.bar is None:
             self.started = time.monotonic()
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
-                                         show_pos=True, show_eta=True, item_show_func=lambda _:
-                                         f"{done / max(time.monotonic() - self.started, 1e-6):.1f} filer/s")
+                                         show_pos=True, show_eta=True)
             self.bar.__enter__()
         self.bar.item_show_func = lambda _: (
-            f"{done / max(time.monotonic() - self.started, 1e-6):.1f} filer/s")
+            f"{done / max(time.monotonic() - self.started, 1e-6):.1f} {self.unit}")
         self.bar.update(done - self.bar.pos)
 
     def __exit__(self, *exc):

@@ -166,6 +166,39 @@ def _tokens(text: str) -> list[Token]:
 STEM, FOLD = "^", "~"   # term marks in the merged field: '^' a stem or part, '~' folded
 
 
+def _variant_terms(word: str, stems: list[str]) -> tuple[str, ...]:
+    """The marked terms beside `word` at its position: '^' stems and parts, '~' folds."""
+    fixed = repair(word)
+    folds = [fold(t) for t in stems + list(_stem_terms(fixed) if fixed else ())]
+    seen = {word}
+    out = []
+    for term in stems:
+        if term not in seen:
+            seen.add(term)
+            out.append(STEM + term)
+    for term in folds:
+        if term not in seen and FOLD + term not in seen:
+            seen.add(FOLD + term)
+            out.append(FOLD + term)
+    return tuple(out)
+
+
+@lru_cache(maxsize=300_000)
+def _variants(token_text: str) -> tuple[str, ...]:
+    """_variant_terms of a token without shared-hyphen expansions: cached per word."""
+    return _variant_terms(token_text.rstrip("-"), list(_stem_terms(token_text)))
+
+
+def _token_variants(tok: Token, extra: dict[int, list[str]]) -> tuple[str, ...]:
+    fused = extra.get(tok.pos)
+    if not fused:
+        return _variants(tok.text)
+    stems = list(_stem_terms(tok.text))
+    for form in fused:
+        stems.extend(_stem_terms(form))
+    return _variant_terms(tok.text.rstrip("-"), stems)
+
+
 def analyze(text: str, field: str = "text") -> Iterator[tuple[int, str, int, int]]:
     """Terms of `text` for the merged field: (pos, term, start, end).
 
@@ -182,20 +215,35 @@ def analyze(text: str, field: str = "text") -> Iterator[tuple[int, str, int, int
         yield tok.pos, word, tok.start, tok.end
         if field == "exact" or word.startswith("§"):
             continue
-        stems = list(_stem_terms(tok.text))
-        for fused in extra.get(tok.pos, ()):
-            stems.extend(_stem_terms(fused))
-        fixed = repair(word)
-        folds = [fold(t) for t in stems + list(_stem_terms(fixed) if fixed else ())]
-        seen = {word}
-        for term in stems:
-            if term not in seen:
-                seen.add(term)
-                yield tok.pos, STEM + term, tok.start, tok.end
-        for term in folds:
-            if term not in seen and FOLD + term not in seen:
-                seen.add(FOLD + term)
-                yield tok.pos, FOLD + term, tok.start, tok.end
+        for term in _token_variants(tok, extra):
+            yield tok.pos, term, tok.start, tok.end
+
+
+def term_positions(text: str) -> dict[str, list[int]]:
+    """analyze(text) gathered by term: {term: [positions]}, for the bulk index writer.
+
+    The same terms at the same positions as analyze(), without a tuple per term (refs #5).
+    """
+    tokens = list(tokenize(text))
+    extra = expansions(tokens)
+    out: dict[str, list[int]] = {}
+    for tok in tokens:
+        pos = tok.pos
+        word = tok.text.rstrip("-")
+        found = out.get(word)
+        if found is None:
+            out[word] = [pos]
+        else:
+            found.append(pos)
+        if word.startswith("§"):
+            continue
+        for term in (_variants(tok.text) if pos not in extra else _token_variants(tok, extra)):
+            found = out.get(term)
+            if found is None:
+                out[term] = [pos]
+            else:
+                found.append(pos)
+    return out
 
 
 def query_terms(word: str) -> dict[str, list[str]]:

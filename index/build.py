@@ -17,15 +17,21 @@ from .store import (current_dir, new_build_dir, open_current, read_meta, remove_
 from .units import units_for_document
 
 
+# Units per segment of a rebuild: bounds the memory of a worker's in-memory postings
+# (~270 postings a unit, ~60 bytes each) while keeping the segment count small.
+SEGMENT_UNITS = 8000
+
+
 def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], None] | None = None,
-                  limit_mb: int = 256, workers: int = 1) -> dict:
+                  workers: int = 1, segment_units: int = SEGMENT_UNITS) -> dict:
     """Build a fresh index from the archive alone, then switch to it atomically.
 
     Searches keep using the old index until the switch; a killed rebuild leaves only an
     unfinished directory that never became CURRENT and is cleaned up by the next run.
-    With workers > 1, each worker process indexes a share of the documents into segments of
-    its own, and the parent commits them together; the unit count is checked, so a lost
-    segment fails the rebuild instead of shrinking the index.
+    Documents are written into segments by BulkSegmentWriter; with workers > 1, each worker
+    process writes the segments of its share of the documents, and the parent commits them
+    all together. The unit count is checked, so a lost segment fails the rebuild instead of
+    shrinking the index.
     """
     with writer_lock(data_dir):
         remove_stale(data_dir, min_age_s=0 if current_dir(data_dir) is None else 300)
@@ -35,10 +41,12 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
         doc_ids = [d.id for d in archive.documents()]
         if workers > 1 and len(doc_ids) >= 2 * workers:
             shares = [doc_ids[k::workers] for k in range(workers)]
-            units = _build_parallel(str(archive.data_dir), path, shares, limit_mb // workers)
+            results = _build_parallel(str(archive.data_dir), path, shares, segment_units,
+                                      progress, len(doc_ids))
         else:
-            units = _build_share(str(archive.data_dir), str(path), doc_ids, limit_mb,
-                                 progress=progress, commit=True)
+            results = [_build_share(str(archive.data_dir), str(path), doc_ids, segment_units,
+                                    progress=progress)]
+        units = _commit_segments(path, results)
         meta = {"schema_version": SCHEMA_VERSION, "fingerprint": analysis_fingerprint(),
                 "built_at": started.isoformat(timespec="seconds"), "documents": len(doc_ids),
                 "units": units, "archive_generation": generation, "workers": workers,
@@ -49,17 +57,20 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
         return meta
 
 
-def _build_share(data_dir: str, index_path: str, doc_ids: list[str], limit_mb: int,
-                 progress=None, commit: bool = False):
-    """Index some documents. commit=True: a normal commit, returns the unit count; else the
-    finished segment is returned for the parent to commit (runs in a worker process)."""
+def _build_share(data_dir: str, index_path: str, doc_ids: list[str], segment_units: int,
+                 progress=None, done=None) -> tuple[list, int]:
+    """Write the units of some documents into new segments; returns (segments, unit count).
+
+    Runs in the parent (one worker) or in a worker process; nothing is committed here.
+    `progress(done, total)` is called per document; `done` is a shared counter (workers).
+    """
     from whoosh import index as whoosh_index
-    from whoosh.writing import SegmentWriter
+    from .segment import BulkSegmentWriter
     random.seed(os.urandom(16))  # Whoosh names segment files with `random`: unique per worker
     ix = whoosh_index.open_dir(index_path)
-    writer = ix.writer(limitmb=limit_mb) if commit else SegmentWriter(ix, _lk=False,
-                                                                       limitmb=limit_mb)
+    segments = []
     units = 0
+    writer = None
     try:
         with Archive(data_dir) as store:
             for n, doc_id in enumerate(doc_ids, start=1):
@@ -69,27 +80,64 @@ def _build_share(data_dir: str, index_path: str, doc_ids: list[str], limit_mb: i
                     continue
                 for unit in units_for_document(doc, store.pages(doc_id),
                                                store.items(document=doc_id)):
+                    if writer is None:
+                        writer = BulkSegmentWriter(ix)
                     writer.add_document(**unit)
                     units += 1
-                if progress:
+                if writer is not None and writer.doc_count() >= segment_units:
+                    segments.append(writer.finish())
+                    writer = None
+                if done is not None:
+                    with done.get_lock():
+                        done.value += 1
+                elif progress:
                     progress(n, len(doc_ids))
-        if commit:
-            writer.commit()
-            return units
-        return writer._finalize_segment(), units
+        if writer is not None:
+            segments.append(writer.finish())
+            writer = None
+        return segments, units
     except BaseException:
-        writer.cancel()
+        if writer is not None:
+            writer.cancel()
         raise
 
 
-def _build_parallel(data_dir: str, path, shares: list[list[str]], limit_mb: int) -> int:
+def _init_worker(counter) -> None:
+    global _DONE
+    _DONE = counter
+
+
+_DONE = None
+
+
+def _build_in_worker(data_dir: str, index_path: str, doc_ids: list[str], segment_units: int):
+    return _build_share(data_dir, index_path, doc_ids, segment_units, done=_DONE)
+
+
+def _build_parallel(data_dir: str, path, shares: list[list[str]], segment_units: int,
+                    progress, total: int) -> list[tuple[list, int]]:
+    import time
+    context = multiprocessing.get_context("spawn")
+    counter = context.Value("i", 0)
+    with ProcessPoolExecutor(max_workers=len(shares), mp_context=context,
+                             initializer=_init_worker, initargs=(counter,)) as pool:
+        futures = [pool.submit(_build_in_worker, data_dir, str(path), share, segment_units)
+                   for share in shares]
+        while not all(f.done() for f in futures):
+            if progress:
+                progress(counter.value, total)
+            time.sleep(0.2)
+        results = [f.result() for f in futures]
+    if progress:
+        progress(total, total)
+    return results
+
+
+def _commit_segments(path, results: list[tuple[list, int]]) -> int:
+    """Commit the segments written for a rebuild as one generation; check every unit arrived."""
     from whoosh import index as whoosh_index
     from whoosh.writing import SegmentWriter
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
-        results = list(pool.map(_build_share, [data_dir] * len(shares), [str(path)] * len(shares),
-                                shares, [limit_mb] * len(shares)))
-    segments = [segment for segment, _ in results]
+    segments = [segment for share, _ in results for segment in share]
     expected = sum(units for _, units in results)
     ix = whoosh_index.open_dir(str(path))
     writer = SegmentWriter(ix)
@@ -102,7 +150,7 @@ def _build_parallel(data_dir: str, path, shares: list[list[str]], limit_mb: int)
         raise
     with whoosh_index.open_dir(str(path)).searcher() as searcher:
         if searcher.doc_count_all() != expected:
-            raise RuntimeError(f"parallel build lost documents: {searcher.doc_count_all()} "
+            raise RuntimeError(f"index build lost documents: {searcher.doc_count_all()} "
                                f"of {expected} units arrived")
     return expected
 

@@ -30,6 +30,9 @@ W_TITLE, W_DECISION, W_DNR, W_PARAGRAPH = 2.2, 0.8, 6.0, 4.0     # multipliers /
 MAX_EXPANSION = 64          # terms a prefix or fuzzy word may expand to
 FACET_LIMIT = 12
 MAX_SUGGEST_WORDS = 4       # 'Menade du …?' only for short queries (refs #7)
+TIME_LIMIT_MS = 2000        # default SEARCH_TIME_LIMIT_MS: phrase matching stops here (refs #7)
+TIMED_OUT = ("Sökningen tog för lång tid och avbröts; träfflistan kan vara ofullständig. "
+             "Förfina gärna sökningen med fler ord eller ett filter.")
 
 
 @dataclass
@@ -66,6 +69,7 @@ class SearchResult:
     suggestion: str = ""
     elapsed_ms: float = 0.0
     total_all: int = 0                        # hits with every word (what facets count)
+    timed_out: bool = False                   # SEARCH_TIME_LIMIT_MS cut phrase matching short
 
 
 class _Columns:
@@ -94,8 +98,10 @@ class _Columns:
 class SearchIndex:
     """The serving index of one data directory; thread-safe, reopens after a reindex."""
 
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, time_limit_ms: int = TIME_LIMIT_MS):
         self.data_dir = data_dir
+        self.time_limit_ms = time_limit_ms
+        self._local = threading.local()      # this thread's search: deadline, timed out
         self._lock = threading.Lock()
         self._searcher = None
         self._path = None
@@ -135,6 +141,8 @@ class SearchIndex:
                date_to: str = "") -> SearchResult:
         """The full search the web page does: top hits with snippets, total, facets."""
         started = time.perf_counter()
+        self._local.deadline = started + self.time_limit_ms / 1000
+        self._local.timed_out = False
         parsed = parse_query(text)
         searcher, columns, engine = self._current()
         filters = {k: list(v) for k, v in (filters or {}).items() if v}
@@ -195,8 +203,11 @@ class SearchIndex:
             ranked += [(d, float(partial_scores[d]), "some") for d in top[skip:]]
         for docnum, score, how in ranked:
             result.hits.append(self._hit(searcher, docnum, score, wanted, how))
-        if result.total < 3 and not parsed.empty:
+        if result.total < 3 and not parsed.empty and not self._late():
             result.suggestion = self._suggest(searcher, parsed, result.total_all)
+        if self._local.timed_out:
+            result.timed_out = True
+            result.notice = f"{result.notice} {TIMED_OUT}".strip()
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 
@@ -224,15 +235,31 @@ class SearchIndex:
             return term_node(*[("text", w, W_EXACT) for w in words])
         raise QueryError("Okänd del av sökningen.")
 
-    @staticmethod
-    def _phrase_node(words: list[str], searcher) -> Node:
+    def _late(self) -> bool:
+        return time.perf_counter() > getattr(self._local, "deadline", float("inf"))
+
+    def _phrase_node(self, words: list[str], searcher) -> Node:
         """Each word in any of its forms, in order ("godkänner delårsrapporten" also matches
-        "godkände delårsrapport"); the exact wording scores highest; title words add."""
+        "godkände delårsrapport"); the exact wording scores highest; title words add.
+
+        Positions are checked by Whoosh's matchers, the one slow path of a search: it runs
+        under a TimeLimitCollector and keeps what it found when the time limit strikes."""
+        from whoosh.collectors import TimeLimit, TimeLimitCollector
         sequence = wq.Sequence([wq.Or([wq.Term("text", t, boost=w) for t, w in word_terms(x)])
                                 for x in words])
         title = wq.And([wq.Or([wq.Term("title", t, boost=w * W_TITLE) for t, w in word_terms(x)])
                         for x in words])
-        hits = searcher.search(wq.AndMaybe(sequence, title), limit=None)
+        remaining = getattr(self._local, "deadline", float("inf")) - time.perf_counter()
+        if remaining <= 0:
+            self._local.timed_out = True
+            return Node("docs", docs=(np.zeros(0, dtype=np.int64), np.zeros(0, np.float32)))
+        collector = TimeLimitCollector(searcher.collector(limit=None),
+                                       timelimit=min(remaining, 3600), use_alarm=False)
+        try:
+            searcher.search_with_collector(wq.AndMaybe(sequence, title), collector)
+        except TimeLimit:
+            self._local.timed_out = True
+        hits = collector.results()
         ids = np.fromiter((h.docnum for h in hits), dtype=np.int64)
         scores = np.fromiter((h.score for h in hits), dtype=np.float32, count=len(ids))
         return Node("docs", docs=(ids, scores))

@@ -170,3 +170,16 @@ def test_facet_and_date_arguments_are_200_or_400(web, text, value):
     response = web.get("/sok", query_string={"q": text, "body": value, "year": value,
                                              "from": value, "to": value[:10], "sort": value})
     assert response.status_code in (200, 400), response.status_code
+
+
+def test_search_time_limit_stops_phrase_matching_and_says_so(built_dir):
+    """SEARCH_TIME_LIMIT_MS bounds the slow path (positions of a phrase): at 0 ms the page
+    still answers 200, with the words' hits and a Swedish notice that it was cut short."""
+    client = make_app(built_dir, SEARCH_TIME_LIMIT_MS=0).test_client()
+    page = client.get("/sok", query_string={"q": '"nära vård"'})
+    assert page.status_code == 200
+    assert "Sökningen tog för lång tid" in page.get_data(as_text=True)
+    api = client.get("/api/search", query_string={"q": "nära vård"}).get_json()
+    assert api["total"] > 0 and "för lång tid" not in api["notice"]
+    unlimited = SearchIndex(built_dir, time_limit_ms=60_000).search('"nära vård"')
+    assert unlimited.total > 0 and not unlimited.timed_out

@@ -1,0 +1,113 @@
+"""The bulk segment writer of full rebuilds writes what Whoosh's own writer writes (refs #5)."""
+from __future__ import annotations
+
+import pytest
+from whoosh import index as whoosh_index
+
+from archive import Archive
+from index import SearchIndex, rebuild_index
+from index.schema import build_schema
+from index.segment import INLINE_POSTINGS, BulkSegmentWriter
+from index.units import units_for_document
+
+
+def _units(data_dir) -> list[dict]:
+    with Archive(data_dir) as store:
+        return [unit for doc in store.documents()
+                for unit in units_for_document(doc, store.pages(doc.id), store.items(document=doc.id))]
+
+
+def _postings(reader) -> dict:
+    """Every term of every field with its postings: (docnum, weight, value) triples."""
+    out = {}
+    for fieldname, tbytes in reader.all_terms():
+        matcher = reader.postings(fieldname, tbytes)
+        rows = []
+        while matcher.is_active():
+            # fields without values say None from a block, '' when inlined: both "no value"
+            rows.append((matcher.id(), round(matcher.weight(), 4), matcher.value() or None))
+            matcher.next()
+        out[(fieldname, tbytes)] = rows
+    return out
+
+
+@pytest.fixture(scope="module")
+def two_indexes(built_dir, tmp_path_factory):
+    """The same units written by Whoosh's writer and by BulkSegmentWriter, one segment each."""
+    units = _units(built_dir)
+    paths = []
+    for name in ("whoosh", "bulk"):
+        path = tmp_path_factory.mktemp(name)
+        ix = whoosh_index.create_in(str(path), build_schema())
+        if name == "whoosh":
+            writer = ix.writer()
+            for unit in units:
+                writer.add_document(**unit)
+            writer.commit()
+        else:
+            writer = BulkSegmentWriter(ix)
+            for unit in units:
+                writer.add_document(**unit)
+            segment = writer.finish()
+            committer = ix.writer()
+            committer._close_segment()
+            committer._commit_toc([segment])
+            committer._finish()
+        paths.append(path)
+    return units, [whoosh_index.open_dir(str(p)) for p in paths]
+
+
+def test_bulk_segment_has_the_same_postings_as_whooshs_writer(two_indexes):
+    units, (plain, bulk) = two_indexes
+    with plain.reader() as a, bulk.reader() as b:
+        left, right = _postings(a), _postings(b)
+        assert len(left) > 5000 and left.keys() == right.keys()
+        different = [key for key in left if left[key] != right[key]]
+        assert not different, different[:5]
+        # short posting lists are inlined in the term table, long ones are blocks on disk
+        sizes = [len(rows) for rows in right.values()]
+        assert min(sizes) <= INLINE_POSTINGS < max(sizes)
+
+
+def test_bulk_segment_has_the_same_documents_lengths_and_columns(two_indexes):
+    units, (plain, bulk) = two_indexes
+    with plain.reader() as a, bulk.reader() as b:
+        assert a.doc_count_all() == b.doc_count_all() == len(units)
+        assert list(a.all_stored_fields()) == list(b.all_stored_fields())
+        for field in ("text", "title", "decision", "dnr"):
+            assert a.field_length(field) == b.field_length(field)
+            assert [a.doc_field_length(n, field) for n in range(len(units))] == \
+                   [b.doc_field_length(n, field) for n in range(len(units))]
+        for column in ("date", "body", "meeting_label", "year", "kind"):
+            assert list(a.column_reader(column)) == list(b.column_reader(column))
+
+
+def test_phrases_work_on_bulk_segments(two_indexes):
+    """Positions are intact: a phrase query through Whoosh's own matchers finds the same units."""
+    from whoosh.query import Phrase
+    _, (plain, bulk) = two_indexes
+    query = Phrase("text", ["kommunstyrelsen", "beslutar"])
+    with plain.searcher() as a, bulk.searcher() as b:
+        found = sorted(hit["id"] for hit in a.search(query, limit=None))
+        assert found and found == sorted(hit["id"] for hit in b.search(query, limit=None))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rebuild_in_small_segments_answers_like_one_segment(own_built_dir, workers):
+    """Many small segments (and two workers) give the same answers as the shared index."""
+    queries = ["beslutade", "samverkan primärvård", '"nära vård"', "valnämnden 2026",
+               "KS 2025/620", '"kommunstyrelsen beslutar"', "budget"]
+    before = {q: [h.url for h in SearchIndex(own_built_dir).search(q, page_size=50).hits]
+              for q in queries}
+    with Archive(own_built_dir) as store:
+        meta = rebuild_index(store, own_built_dir, workers=workers, segment_units=7)
+    assert len(whoosh_index.open_dir(str(_current(own_built_dir)))._segments()) >= 3
+    after = {q: [h.url for h in SearchIndex(own_built_dir).search(q, page_size=50).hits]
+             for q in queries}
+    assert meta["units"] == len(_units(own_built_dir))
+    assert after == before and all(after.values())
+
+
+def _current(data_dir):
+    from index.store import current_dir
+    return current_dir(data_dir)
