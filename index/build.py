@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 
 from archive import Archive
+from archive.workers import die_with_parent
 
 from .schema import SCHEMA_VERSION, analysis_fingerprint
 from .store import (current_dir, new_build_dir, open_current, read_meta, remove_stale, switch_to,
@@ -104,6 +105,7 @@ def _build_share(data_dir: str, index_path: str, doc_ids: list[str], segment_uni
 
 def _init_worker(counter) -> None:
     global _DONE
+    die_with_parent()
     _DONE = counter
 
 

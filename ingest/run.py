@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from archive import Archive
+from archive.workers import die_with_parent
 
 from .errors import UnreadableFile
 from .reader import media_type_of, parse_document, read_sidecar
@@ -182,7 +183,8 @@ def reextract_archive(archive: Archive, workers: int = 1,
     for doc in archive.documents():
         path, _ = archive.original(doc.id)
         jobs.append((doc.id, str(path), doc.filename, doc.source, archive.sidecar(doc.id)))
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    pool = (ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
+            if workers > 1 else None)
     try:
         results = (pool.map(_reparse, *zip(*jobs)) if pool and jobs
                    else (_reparse(*job) for job in jobs))
@@ -207,7 +209,7 @@ def _run_parsers(todo: list[Candidate], max_bytes: int, workers: int):
         for cand in todo:
             yield cand, _parse(str(cand.path), cand.source, max_bytes)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
         futures = [(c, pool.submit(_parse, str(c.path), c.source, max_bytes)) for c in todo]
         for cand, future in futures:
             try:

@@ -39,6 +39,29 @@ def corpus(tmp_path_factory) -> Path:
     return folder
 
 
+def processes_for(data_dir: Path) -> list[int]:
+    """Live processes started for this data directory (they inherit FLASK_DATA_DIR)."""
+    marker = f"FLASK_DATA_DIR={data_dir}\0".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "environ").read_bytes():
+                    state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                    if state != "Z":
+                        found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def wait_gone(data_dir: Path, seconds: float = 10) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while processes_for(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return processes_for(data_dir)
+
+
 def counts(data_dir: Path) -> tuple[int, int]:
     with Archive(data_dir) as store:
         c = store.counts()
@@ -58,10 +81,11 @@ def clean_counts(corpus, tmp_path_factory) -> tuple[int, int, int]:
 def test_killed_ingest_resumes_without_loss_or_duplicates(corpus, clean_counts, tmp_path, seed):
     """SIGKILL during ingest; the archive opens, a rerun completes, and counts equal a clean run."""
     data = tmp_path / "data"
-    proc = flask(data, "ingest", str(corpus), wait=False)
+    proc = flask(data, "ingest", str(corpus), "--workers", "2", wait=False)
     time.sleep(random.Random(seed).uniform(1.0, 3.0))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert wait_gone(data) == [], "extraction workers outlived the killed ingest"
     with Archive(data) as store:       # opens, WAL recovered
         store.counts()
     rerun = flask(data, "ingest", str(corpus))
@@ -77,10 +101,11 @@ def test_killed_reindex_leaves_serving_index_untouched(corpus, clean_counts, tmp
     data = tmp_path / "data"
     assert flask(data, "ingest", str(corpus)).returncode == 0
     before = SearchIndex(data).search("valnämnden").total
-    proc = flask(data, "reindex", wait=False)
+    proc = flask(data, "reindex", "--workers", "2", wait=False)
     time.sleep(random.Random(seed).uniform(0.8, 2.5))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert wait_gone(data) == [], "indexing workers outlived the killed reindex"
     assert SearchIndex(data).search("valnämnden").total == before
     again = flask(data, "reindex")
     assert again.returncode == 0, again.stderr
