@@ -8,7 +8,7 @@ DEMO_DATA ?= instance/demo
 PORT ?= 5000
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo test venv dev-venv system-packages serve bench-relevance clean
+.PHONY: demo test venv dev-venv system-packages serve bench-relevance bench-reindex bench-search bench-http clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,16 @@ serve: venv
 
 bench-relevance: dev-venv
 	$(BIN)/python bench/relevance.py
+
+# Scale benchmarks on generated archives (made once under bench/out/); see README "Speed".
+bench-reindex: dev-venv
+	$(BIN)/python bench/reindex.py --sizes 10000,100000 --workers 1,2
+
+bench-search: dev-venv
+	$(BIN)/python bench/search.py --items 100000
+
+bench-http: dev-venv
+	$(BIN)/python bench/http.py --items 100000 --clients 8 --seconds 60
 
 clean:
 	rm -rf $(VENV) instance/demo

@@ -1,0 +1,163 @@
+"""Load-test the production server: waitress with 8 threads, N client threads against /sok.
+
+    python bench/http.py [--items 10000] [--clients 8] [--seconds 60] [--seed 1] [--data-dir DIR]
+
+Starts `python -m waitress --listen=127.0.0.1:PORT --threads=8 --call app:create_app` with
+FLASK_DATA_DIR set to a generated archive (bench/out/, made and indexed once if missing),
+waits until it answers, sends warm-up searches (not timed), then runs --clients threads for
+--seconds, each sending GET /sok?q=... (the query mix of common.make_queries; a year filter
+becomes &year=) one after another over loopback, with a 30 s timeout per request. Prints
+requests/s, p50/p95/p99 latency, errors and the server's peak RSS, then stops the server.
+The clients run on the same machine, so they take some of its CPU too.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# this file is named http.py: keep bench/ behind the standard library, or urllib breaks
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
+import urllib.error  # noqa: E402
+import urllib.parse  # noqa: E402
+import urllib.request  # noqa: E402
+
+from common import (ROOT, ensure_archive, ensure_index, machine, make_queries,  # noqa: E402
+                    percentile, print_table)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def search_url(base: str, spec: dict) -> str:
+    params = [("q", spec["q"])] + [(k, v) for k, vs in spec["filters"].items() for v in vs]
+    return f"{base}/sok?{urllib.parse.urlencode(params)}"
+
+
+def fetch(url: str, timeout: float = 30) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def start_server(data_dir: Path, port: int, threads: int) -> subprocess.Popen:
+    env = dict(os.environ, FLASK_DATA_DIR=str(data_dir))
+    return subprocess.Popen([sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}",
+                             f"--threads={threads}", "--call", "app:create_app"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_ready(base: str, server: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"server exited: {server.stderr.read().decode()[-2000:]}")
+        try:
+            if fetch(f"{base}/sok?q=kommun", timeout=60) == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not answer in time")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of a running process (its peak resident set), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def load(base: str, queries: list[dict], clients: int, seconds: float) -> tuple[list, list]:
+    """Each client sends one request after another until the time is up."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(k: int) -> None:
+        n = k * len(queries) // clients
+        while time.monotonic() < deadline:
+            url = search_url(base, queries[n % len(queries)])
+            n += 1
+            started = time.perf_counter()
+            try:
+                status = fetch(url)
+                error = None if status == 200 else f"HTTP {status}"
+            except OSError as exc:
+                error = type(exc).__name__
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                (errors.append(error) if error else latencies.append(elapsed))
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--server-threads", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data-dir", type=Path, help="an existing data directory instead")
+    args = parser.parse_args()
+    data_dir = args.data_dir or ensure_archive(args.items, args.seed)
+    ensure_index(data_dir)
+    queries = make_queries(data_dir, 300, seed=args.seed)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(data_dir, port, args.server_threads)
+    try:
+        wait_ready(base, server)
+        for spec in queries[:args.warmup]:
+            fetch(search_url(base, spec))
+        started = time.perf_counter()
+        latencies, errors = load(base, queries[args.warmup:] + queries[:args.warmup],
+                                 args.clients, args.seconds)
+        elapsed = time.perf_counter() - started
+        server_rss = peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    done = len(latencies) + len(errors)
+    print_table(["items", "clients", "seconds", "requests", "requests/s", "p50 ms", "p95 ms",
+                 "p99 ms", "errors", "server peak RSS MB"],
+                [[args.items if not args.data_dir else str(data_dir), args.clients,
+                  round(elapsed, 1), done, round(done / elapsed, 1),
+                  round(percentile(latencies, 50), 1), round(percentile(latencies, 95), 1),
+                  round(percentile(latencies, 99), 1), len(errors), round(server_rss)]],
+                title=f"GET /sok under load, waitress --threads={args.server_threads} — {machine()}")
+    if errors:
+        kinds = {e: errors.count(e) for e in set(errors)}
+        print(f"errors: {kinds}")
+
+
+if __name__ == "__main__":
+    main()
