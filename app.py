@@ -165,7 +165,7 @@ def result_json(result: index.SearchResult | None, q: str) -> dict:
     return {
         "query": result.query, "total": result.total, "total_all": result.total_all,
         "mode": result.mode,
-        "notice": result.notice, "suggestion": result.suggestion,
+        "notice": result.notice, "suggestion": result.suggestion, "timed_out": result.timed_out,
         "page": result.page, "elapsed_ms": result.elapsed_ms,
         "hits": [{
             "url": h.url, "source": h.source, "organisation": h.organisation, "body": h.body,

@@ -34,6 +34,9 @@ _WORD = re.compile(r"§\s?\d+[a-z]?\b|&(?=[a-zåäö])[^\W_]+|[^\W_]+(?:[-–][^
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a",
                        "ø": "o", "á": "a", "à": "a", "í": "i", "ó": "o", "ú": "u"})
 _stemmer = snowballstemmer.stemmer("swedish")
+# Entries of each per-word cache: words are Zipf-distributed, so the frequent ones stay cached
+# while the long tail of a large archive does not grow memory without bound (refs #5).
+WORD_CACHE = 100_000
 
 
 class Token(NamedTuple):
@@ -51,7 +54,7 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=WORD_CACHE)
 def stem(word: str) -> str:
     """Snowball's Swedish stem, with the gaps filled that matter in minutes.
 
@@ -84,7 +87,7 @@ def tokenize(text: str) -> Iterator[Token]:
         pos += 1
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=WORD_CACHE)
 def word_parts(word: str) -> tuple[str, ...]:
     """Compound parts and hyphen parts of one word, lower-cased ('' when it has none)."""
     if "-" in word or "–" in word:
@@ -129,7 +132,7 @@ def repair(word: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _stem_terms(word: str) -> tuple[str, ...]:
     word = word.rstrip("-")
     if word.startswith("§"):
@@ -183,7 +186,7 @@ def _variant_terms(word: str, stems: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _variants(token_text: str) -> tuple[str, ...]:
     """_variant_terms of a token without shared-hyphen expansions: cached per word."""
     return _variant_terms(token_text.rstrip("-"), list(_stem_terms(token_text)))

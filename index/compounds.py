@@ -33,7 +33,7 @@ DIC_PATH = "/usr/share/hunspell/sv_SE.dic"
 AFF_PATH = "/usr/share/hunspell/sv_SE.aff"
 MIN_WORD = 6  # shorter tokens are practically never compounds worth splitting
 MIN_PART = 3
-CACHE_SIZE = 200_000
+CACHE_SIZE = 100_000
 # Closed class of prepositions and verb particles: the words they open are particle-verb
 # derivations (underlag, överklagande, självklart) whose parts mislead a search.
 PARTICLES = frozenset(

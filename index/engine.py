@@ -9,7 +9,10 @@ Python matchers, which made a query with facets cost hundreds of milliseconds at
 from __future__ import annotations
 
 import math
+import os
+import pickle
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -19,6 +22,8 @@ from whoosh.matching.wrappers import MultiMatcher
 B, K1 = 0.6, 1.2
 SCORED_FIELDS = ("text", "title", "decision", "dnr", "paragraph")
 CACHE_POSTINGS = 20_000_000        # postings kept in the term cache (about 160 MB at most)
+PHRASE_CACHE = 512                 # phrase answers kept per index generation
+POS_BITS = 24                      # (document, position) keys: doc << POS_BITS | position
 
 
 @dataclass
@@ -38,10 +43,14 @@ def terms(*triples: tuple[str, str, float]) -> Node:
 class Engine:
     """Postings, field lengths and live documents of one searcher, as numpy arrays."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, folder=None):
         self.searcher = searcher
         reader = searcher.reader()
         self.reader = reader
+        # (doc offset, segment reader, side postings or None) per segment
+        subs = list(zip(reader.readers, reader.doc_offsets)) if hasattr(reader, "readers") \
+            else [(reader, 0)]
+        self.segments = [(offset, sub, _SidePostings.load(folder, sub)) for sub, offset in subs]
         self.size = searcher.doc_count_all()
         self.alive = np.zeros(self.size, dtype=bool)
         self.alive[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
@@ -55,6 +64,7 @@ class Engine:
             self.lengths[name] = lengths
             self.average[name] = float(lengths[self.alive].mean()) if self.count else 1.0
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._phrases: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
 
@@ -81,23 +91,89 @@ class Engine:
         return ids, weights
 
     def _read(self, name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        try:
-            matcher = self.reader.postings(name, text)
-        except Exception:  # TermNotFound, or a field without postings
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if isinstance(matcher, MultiMatcher):
-            leaves = list(zip(matcher.matchers, matcher.offsets))
-        else:
-            leaves = [(matcher, 0)]
+        """A term's postings over all segments: from a segment's side arrays when the term
+        is frequent enough to have them, else from Whoosh's postings blocks."""
         ids: list = []
         weights: list = []
-        for leaf, offset in leaves:
-            leaf_ids, leaf_weights = _leaf_arrays(leaf)
+        key = (name, text.encode("utf-8"))
+        for offset, sub, side in self.segments:
+            if side is not None:
+                found = side.get(key)
+                if found is not None:
+                    ids.append(found[0].astype(np.int64) + offset)
+                    weights.append(found[1])
+                    continue
+            try:
+                matcher = sub.postings(name, text)
+            except Exception:  # TermNotFound, or a field without postings
+                continue
+            leaf_ids, leaf_weights = _leaf_arrays(matcher)
             ids.append(np.asarray(leaf_ids, dtype=np.int64) + offset)
             weights.append(np.asarray(leaf_weights, dtype=np.float32))
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         return np.concatenate(ids), np.concatenate(weights)
+
+    # --- phrases ------------------------------------------------------------------------
+    def phrase_docs(self, name: str, forms: list[list[str]], deadline: float = float("inf")
+                    ) -> tuple[np.ndarray, bool]:
+        """Documents where a word of forms[0], then one of forms[1], … stand next to each other.
+
+        Candidates come from the postings arrays (every word present). Positions are then
+        compared as (document, position) keys in numpy: a key of word n, plus one, must be a
+        key of word n+1. Frequent terms' positions come from the side arrays, rare terms'
+        from Whoosh's blocks, for candidates only. Cached per index generation. Returns
+        (docnums, complete): complete is False when the deadline cut the check short.
+        """
+        key = (name, tuple(tuple(f) for f in forms))
+        with self._lock:
+            hit = self._phrases.get(key)
+            if hit is not None:
+                self._phrases.move_to_end(key)
+                return hit, True
+        wanted = self.alive.copy()
+        for word_forms in forms:
+            present = np.zeros(self.size, dtype=bool)
+            for term in word_forms:
+                present[self.postings(name, term)[0]] = True
+            wanted &= present
+        if len(forms) > 1 and wanted.any():
+            keys = None
+            for word_forms in forms:
+                if time.perf_counter() > deadline:
+                    return np.zeros(0, dtype=np.int64), False
+                found = np.unique(np.concatenate(
+                    [self._position_keys(name, term, wanted) for term in word_forms]))
+                keys = found if keys is None else (keys + 1)[np.isin(keys + 1, found)]
+                wanted = np.zeros(self.size, dtype=bool)
+                wanted[np.unique(keys >> POS_BITS)] = True
+                if not len(keys):
+                    break
+        docs = np.flatnonzero(wanted)
+        with self._lock:
+            self._phrases[key] = docs
+            while len(self._phrases) > PHRASE_CACHE:
+                self._phrases.popitem(last=False)
+        return docs, True
+
+    def _position_keys(self, name: str, text: str, wanted: np.ndarray) -> np.ndarray:
+        """(doc << POS_BITS | position) of a term in the wanted documents, over all segments."""
+        key = (name, text.encode("utf-8"))
+        parts = [np.zeros(0, dtype=np.int64)]
+        for offset, sub, side in self.segments:
+            found = side.position_keys(key, offset, wanted) if side is not None else None
+            if found is not None:
+                parts.append(found)
+                continue
+            try:
+                matcher = sub.postings(name, text)
+            except Exception:  # TermNotFound
+                continue
+            pairs = []
+            for doc, positions in _leaf_positions(matcher, offset, wanted):
+                pairs.extend((doc << POS_BITS) | p for p in positions)
+            parts.append(np.asarray(pairs, dtype=np.int64))
+        return np.concatenate(parts)
 
     def doc_frequency(self, name: str, text: str) -> int:
         return len(self.postings(name, text)[0])
@@ -155,6 +231,73 @@ class Engine:
         if node.boost != 1.0:
             scores = scores * node.boost
         return mask & self.alive, scores
+
+
+def _leaf_positions(leaf, offset: int, wanted: np.ndarray):
+    """(docnum, positions) of one segment's matcher for the wanted documents only."""
+    decode = leaf.format.decode_positions if hasattr(leaf, "format") else None
+    if decode and hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
+        while not leaf._atend and leaf.is_active():
+            leaf._read_ids()
+            hits = [i for i, d in enumerate(leaf._ids) if wanted[d + offset]]
+            if hits:
+                leaf._read_values()
+                for i in hits:
+                    yield leaf._ids[i] + offset, decode(leaf._values[i])
+            leaf._next_block()
+        return
+    while leaf.is_active():    # inlined lists and deletion filters
+        doc = leaf.id() + offset
+        if wanted[doc]:
+            yield doc, leaf.value_as("positions")
+        leaf.next()
+
+
+class _SidePostings:
+    """The side arrays index/segment.py wrote for a segment's frequent terms, memory-mapped."""
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, terms: dict,
+                 pos_offsets: np.ndarray, positions: np.ndarray):
+        self.ids, self.weights, self.terms = ids, weights, terms
+        self.pos_offsets, self.positions = pos_offsets, positions
+
+    @classmethod
+    def load(cls, folder, sub) -> "_SidePostings | None":
+        from .segment import SIDE_FILES
+        segment = getattr(sub, "_segment", None)
+        if folder is None or segment is None:
+            return None
+        paths = [os.path.join(str(folder), segment.segment_id() + ext) for ext in SIDE_FILES]
+        if not all(os.path.exists(p) for p in paths):
+            return None          # written by Whoosh's own writer (an update, a merge)
+        with open(paths[2], "rb") as f:
+            terms = pickle.load(f)
+        arrays = [np.load(paths[n], mmap_mode="r") for n in (0, 1, 3, 4)]
+        return cls(arrays[0], arrays[1], terms, arrays[2], arrays[3])
+
+    def get(self, key: tuple[str, bytes]):
+        span = self.terms.get(key)
+        if span is None:
+            return None
+        return self.ids[span[0]:span[1]], np.asarray(self.weights[span[0]:span[1]])
+
+    def position_keys(self, key: tuple[str, bytes], offset: int, wanted: np.ndarray):
+        """(doc << POS_BITS | position) of a term in the wanted documents, or None when the
+        term has no side arrays here."""
+        span = self.terms.get(key)
+        if span is None:
+            return None
+        docs = self.ids[span[0]:span[1]].astype(np.int64) + offset
+        keep = np.flatnonzero(wanted[docs])
+        if not len(keep):
+            return np.zeros(0, dtype=np.int64)
+        offsets = self.pos_offsets[span[0]:span[1] + 1]
+        starts = offsets[keep]
+        lengths = offsets[keep + 1] - starts
+        ends = np.cumsum(lengths)
+        gather = np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1])
+        positions = np.asarray(self.positions[gather], dtype=np.int64)
+        return (np.repeat(docs[keep], lengths) << POS_BITS) | positions
 
 
 def _leaf_arrays(leaf) -> tuple[list, list]:

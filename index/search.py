@@ -130,7 +130,7 @@ class SearchIndex:
             self._searcher = ix.searcher(weighting=BM25F(B=0.6, K1=1.2))
             self._path = path
             self._columns = _Columns(self._searcher)
-            self._engine = Engine(self._searcher)
+            self._engine = Engine(self._searcher, path)
             # the old searcher may still be in use by another thread; it is dropped, not closed
             del old
             return self._searcher, self._columns, self._engine
@@ -145,6 +145,7 @@ class SearchIndex:
         self._local.timed_out = False
         parsed = parse_query(text)
         searcher, columns, engine = self._current()
+        self._local.engine = engine
         filters = {k: list(v) for k, v in (filters or {}).items() if v}
         for name, values in parsed.filters.items():
             filters.setdefault(name, []).extend(values)
@@ -220,7 +221,7 @@ class SearchIndex:
         if clause.kind == "word":
             return word_node(clause.value)
         if clause.kind == "phrase":
-            return self._phrase_node(clause.value, searcher)
+            return self._phrase_node(clause.value, self._local.engine)
         if clause.kind == "dnr":
             from archive import dnr_key
             key = dnr_key(clause.value) or clause.value.lower()
@@ -238,31 +239,19 @@ class SearchIndex:
     def _late(self) -> bool:
         return time.perf_counter() > getattr(self._local, "deadline", float("inf"))
 
-    def _phrase_node(self, words: list[str], searcher) -> Node:
+    def _phrase_node(self, words: list[str], engine: Engine) -> Node:
         """Each word in any of its forms, in order ("godkänner delårsrapporten" also matches
-        "godkände delårsrapport"); the exact wording scores highest; title words add.
+        "godkände delårsrapport"), scored as its words are (text, title, decision).
 
-        Positions are checked by Whoosh's matchers, the one slow path of a search: it runs
-        under a TimeLimitCollector and keeps what it found when the time limit strikes."""
-        from whoosh.collectors import TimeLimit, TimeLimitCollector
-        sequence = wq.Sequence([wq.Or([wq.Term("text", t, boost=w) for t, w in word_terms(x)])
-                                for x in words])
-        title = wq.And([wq.Or([wq.Term("title", t, boost=w * W_TITLE) for t, w in word_terms(x)])
-                        for x in words])
-        remaining = getattr(self._local, "deadline", float("inf")) - time.perf_counter()
-        if remaining <= 0:
+        Positions are checked only for units that hold every word (engine.phrase_docs), the
+        one slow path of a search; SEARCH_TIME_LIMIT_MS stops it, and the page says so."""
+        forms = [[term for term, _ in word_terms(word)] for word in words]
+        docs, complete = engine.phrase_docs("text", forms,
+                                            getattr(self._local, "deadline", float("inf")))
+        if not complete:
             self._local.timed_out = True
-            return Node("docs", docs=(np.zeros(0, dtype=np.int64), np.zeros(0, np.float32)))
-        collector = TimeLimitCollector(searcher.collector(limit=None),
-                                       timelimit=min(remaining, 3600), use_alarm=False)
-        try:
-            searcher.search_with_collector(wq.AndMaybe(sequence, title), collector)
-        except TimeLimit:
-            self._local.timed_out = True
-        hits = collector.results()
-        ids = np.fromiter((h.docnum for h in hits), dtype=np.int64)
-        scores = np.fromiter((h.score for h in hits), dtype=np.float32, count=len(ids))
-        return Node("docs", docs=(ids, scores))
+        _, scores = engine.evaluate(Node("and", children=[word_node(w) for w in words]))
+        return Node("docs", docs=(docs, scores[docs] if len(docs) else scores[:0]))
 
     def _loose_nodes(self, parsed: ParsedQuery, searcher) -> list[Node]:
         """Every word on its own, phrases taken apart: the query for partial matches."""

@@ -11,10 +11,12 @@ read by Whoosh and by engine.py like any other.
 """
 from __future__ import annotations
 
+import os
+import pickle
 from array import array
+from pickle import dumps
 
 import numpy as np
-from pickle import dumps
 
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint, pack_ushort
@@ -27,6 +29,12 @@ from .schema import SwedishAnalyzer
 # Terms with this many postings or fewer are stored inside the term table, not as a block of
 # the postings file: most terms of a real archive's vocabulary are that rare.
 INLINE_POSTINGS = 8
+# Terms with at least this many postings also get their documents and weights as flat arrays
+# beside the segment (SIDE_FILES), which engine.py maps instead of unpickling Whoosh's blocks;
+# Whoosh deletes them with the segment (they carry its id), and ignores them otherwise.
+SIDE_MIN_POSTINGS = 128
+SIDE_FILES = (".pgf_ids.npy", ".pgf_weights.npy", ".pgf_terms.pickle", ".pgf_posoff.npy",
+              ".pgf_pos.npy")
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -41,6 +49,8 @@ class BulkSegmentWriter(SegmentWriter):
         self._docs = array("I")         # per posting: document number in this segment
         self._weights = array("f")
         self._values: list[bytes] = []
+        self._pos = array("I")          # raw positions of Positions fields, posting by posting
+        self._pos_count = array("I")    # per posting: how many of them
         self._lengths: dict[str, dict[int, int]] = {}
         self._fast = {name for name, field in self.schema.items()
                       if isinstance(getattr(field, "analyzer", None), SwedishAnalyzer)
@@ -61,6 +71,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._docs.append(docnum)
         self._weights.append(weight)
         self._values.append(vbytes)
+        self._pos_count.append(0)
 
     def _add_swedish(self, name: str, field, value: str, docnum: int, boost: float) -> int:
         """Postings of a Swedish text field, from cached analysis (field.index() per term
@@ -68,7 +79,7 @@ class BulkSegmentWriter(SegmentWriter):
         ids = self._field_terms.setdefault(name, {})
         positions = type(field.format) is Positions
         fb = field.format.field_boost * boost
-        terms, weights, values = [], [], []
+        terms, weights, values, counts = [], [], [], []
         length = 0
         for term, poslist in analysis.term_positions(value).items():
             tid = ids.get(term)
@@ -80,6 +91,8 @@ class BulkSegmentWriter(SegmentWriter):
             terms.append(tid)
             weights.append(freq * fb)
             if positions:
+                self._pos.extend(poslist)
+                counts.append(freq)
                 if freq == 1:
                     values.append(pack_uint(1) + dumps(poslist, 2))
                 else:
@@ -91,6 +104,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._docs.extend([docnum] * len(terms))
         self._weights.extend(weights)
         self._values.extend(values)
+        self._pos_count.extend(counts if positions else [0] * len(terms))
         return length
 
     def add_document(self, **fields):
@@ -144,10 +158,24 @@ class BulkSegmentWriter(SegmentWriter):
         if self.compound:
             segment.create_compound_file(self.storage)
             segment.compound = True
+        self._write_side_files(segment.segment_id())
         self.is_closed = True
         return segment
 
+    def _write_side_files(self, segment_id: str) -> None:
+        """The frequent terms' postings as arrays: <segment id>.pgf_* (see SIDE_FILES)."""
+        ids, weights, terms, pos_offsets, positions = self._side
+        folder = self.storage.folder
+        for ext, array_ in zip(SIDE_FILES, (ids, weights, None, pos_offsets, positions)):
+            if array_ is not None:
+                np.save(os.path.join(folder, segment_id + ext), array_)
+        # the term table last: a segment's side files count only once it exists
+        with open(os.path.join(folder, segment_id + SIDE_FILES[2]), "wb") as out:
+            pickle.dump(terms, out, protocol=pickle.HIGHEST_PROTOCOL)
+
     def _write_postings(self) -> None:
+        self._side = (np.zeros(0, np.uint32), np.zeros(0, np.float32), {},
+                      np.zeros(1, np.int64), np.zeros(0, np.uint32))
         if not self._term_keys:
             return
         by_key = sorted(range(len(self._term_keys)), key=self._term_keys.__getitem__)
@@ -158,10 +186,28 @@ class BulkSegmentWriter(SegmentWriter):
         docs = np.frombuffer(self._docs, dtype=np.uint32)
         order = np.lexsort((docs, rank[terms]))            # term order, then document order
         bounds = np.searchsorted(rank[terms][order], np.arange(len(keys) + 1))
+        docs = docs[order]
+        weights = np.frombuffer(self._weights, dtype=np.float32)[order]
+        counts = np.diff(bounds)
+        big = counts >= SIDE_MIN_POSTINGS
+        side_bounds = np.concatenate([[0], np.cumsum(counts[big])]).tolist()
+        chosen = np.repeat(big, counts)
+        # raw positions of the chosen postings, in the same order (postings of fields
+        # without positions have none)
+        pos_count = np.frombuffer(self._pos_count, dtype=np.uint32).astype(np.int64)
+        pos_start = np.concatenate([[0], np.cumsum(pos_count)[:-1]])
+        picked = order[chosen]
+        lengths = pos_count[picked]
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        gather = np.repeat(pos_start[picked] - offsets[:-1], lengths) + np.arange(offsets[-1])
+        self._side = (docs[chosen], weights[chosen],
+                      {keys[n]: (side_bounds[k], side_bounds[k + 1])
+                       for k, n in enumerate(np.flatnonzero(big).tolist())},
+                      offsets, np.frombuffer(self._pos, dtype=np.uint32)[gather])
         bounds = bounds.tolist()
         order_list = order.tolist()
-        docs = docs[order].tolist()
-        weights = np.frombuffer(self._weights, dtype=np.float32)[order].tolist()
+        docs = docs.tolist()
+        weights = weights.tolist()
         values = self._values
         fw = self.fieldwriter
         current = None

@@ -111,3 +111,46 @@ def test_rebuild_in_small_segments_answers_like_one_segment(own_built_dir, worke
 def _current(data_dir):
     from index.store import current_dir
     return current_dir(data_dir)
+
+
+def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, monkeypatch):
+    """Frequent terms' postings mapped from the side arrays equal Whoosh's own blocks, and
+    the search engine reads them from there."""
+    import index.segment as segment_module
+    from index.engine import Engine
+    monkeypatch.setattr(segment_module, "SIDE_MIN_POSTINGS", 4)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = BulkSegmentWriter(ix)
+    for unit in _units(built_dir):
+        writer.add_document(**unit)
+    segment = writer.finish()
+    committer = ix.writer()
+    committer._close_segment()
+    committer._commit_toc([segment])
+    committer._finish()
+    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+        mapped, plain = Engine(searcher, tmp_path), Engine(searcher)
+        side = mapped.segments[0][2]
+        assert side is not None and plain.segments[0][2] is None
+        frequent = list(side.terms)
+        assert len(frequent) > 500 and {f for f, _ in frequent} >= {"text", "title", "decision"}
+        for name, tbytes in frequent:
+            if name not in ("text", "title", "decision", "dnr", "paragraph", "kind", "body"):
+                continue      # binary terms of numeric fields are not read by the engine
+            a, b = mapped._read(name, tbytes.decode()), plain._read(name, tbytes.decode())
+            assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist(), tbytes
+        # phrases: side-array positions, Whoosh's blocks and Whoosh's own Phrase query agree
+        from whoosh.query import Phrase
+        from index.analysis import tokenize
+        pairs = set()
+        for unit in _units(built_dir)[:40]:
+            tokens = list(tokenize(unit["text"]))
+            pairs.update((x.text, y.text) for x, y in zip(tokens[::7], tokens[1::7])
+                         if x.text.isalpha() and y.text.isalpha())
+        assert len(pairs) > 100
+        for a, b in sorted(pairs):
+            expected = sorted(h.docnum for h in searcher.search(Phrase("text", [a, b]), limit=None))
+            assert expected, (a, b)
+            for engine in (mapped, plain):
+                docs, complete = engine.phrase_docs("text", [[a], [b]])
+                assert complete and docs.tolist() == expected, (a, b)

@@ -180,6 +180,7 @@ def test_search_time_limit_stops_phrase_matching_and_says_so(built_dir):
     assert page.status_code == 200
     assert "Sökningen tog för lång tid" in page.get_data(as_text=True)
     api = client.get("/api/search", query_string={"q": "nära vård"}).get_json()
-    assert api["total"] > 0 and "för lång tid" not in api["notice"]
+    assert api["total"] > 0 and not api["timed_out"] and "för lång tid" not in api["notice"]
+    assert client.get("/api/search", query_string={"q": '"nära vård"'}).get_json()["timed_out"]
     unlimited = SearchIndex(built_dir, time_limit_ms=60_000).search('"nära vård"')
     assert unlimited.total > 0 and not unlimited.timed_out
