@@ -184,7 +184,7 @@ def update_documents(archive: Archive, data_dir, doc_ids: Iterable[str],
     with writer_lock(data_dir):
         generation = archive.generation if generation is None else generation
         ix, path = open_current(data_dir)
-        writer = ix.writer()
+        writer = ix.writer(compound=False)   # see BulkSegmentWriter: compound files are copied
         written = 0
         try:
             for doc_id in doc_ids:

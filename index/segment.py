@@ -33,6 +33,7 @@ INLINE_POSTINGS = 8
 # beside the segment (SIDE_FILES), which engine.py maps instead of unpickling Whoosh's blocks;
 # Whoosh deletes them with the segment (they carry its id), and ignores them otherwise.
 SIDE_MIN_POSTINGS = 128
+LIST_WINDOW = 200_000   # postings turned into Python lists at a time while writing
 SIDE_FILES = (".pgf_ids.npy", ".pgf_weights.npy", ".pgf_terms.pickle", ".pgf_posoff.npy",
               ".pgf_pos.npy")
 
@@ -41,7 +42,9 @@ class BulkSegmentWriter(SegmentWriter):
     """One new segment of an index; finish() returns it for a commit of several segments."""
 
     def __init__(self, ix):
-        super().__init__(ix, _lk=False)
+        # compound=False: Whoosh opens a compound segment file by copying each part into a
+        # BytesIO, so a searcher on 1 GB of compound segments holds 1.4 GB in memory
+        super().__init__(ix, _lk=False, compound=False)
         self._term_ids: dict[tuple[str, bytes], int] = {}      # other fields' terms
         self._field_terms: dict[str, dict[str, int]] = {}      # Swedish fields' terms
         self._term_keys: list[tuple[str, bytes]] = []           # term id -> (field, bytes)
@@ -205,13 +208,18 @@ class BulkSegmentWriter(SegmentWriter):
                        for k, n in enumerate(np.flatnonzero(big).tolist())},
                       offsets, np.frombuffer(self._pos, dtype=np.uint32)[gather])
         bounds = bounds.tolist()
-        order_list = order.tolist()
-        docs = docs.tolist()
-        weights = weights.tolist()
         values = self._values
+        self._pos = self._pos_count = None
         fw = self.fieldwriter
         current = None
+        base = end = 0          # postings [base, end) are converted to Python lists below
         for n, (fieldname, tbytes) in enumerate(keys):
+            lo, hi = bounds[n], bounds[n + 1]
+            if hi > end:        # a window at a time: lists of every posting would cost GBs
+                base, end = lo, max(hi, lo + LIST_WINDOW)
+                chunk_docs = docs[base:end].tolist()
+                chunk_weights = weights[base:end].tolist()
+                chunk_order = order[base:end].tolist()
             if fieldname != current:
                 if current is not None:
                     fw.finish_field()
@@ -222,12 +230,11 @@ class BulkSegmentWriter(SegmentWriter):
                 if lengths:
                     lengths = [lengths.get(d, 0) for d in range(self.docnum)]
                 fixed = field.format.fixed_value_size()
-            lo, hi = bounds[n], bounds[n + 1]
-            ids = docs[lo:hi]
+            ids = chunk_docs[lo - base:hi - base]
             fw.start_term(tbytes)
-            _write_term(fw._postwriter, ids, weights[lo:hi],
-                        [values[i] for i in order_list[lo:hi]] if fixed != 0 else [],
-                        [lengths[d] for d in ids] if lengths else None)
+            _write_term(fw._postwriter, ids, chunk_weights[lo - base:hi - base],
+                        [values[i] for i in chunk_order[lo - base:hi - base]] if fixed != 0
+                        else [], [lengths[d] for d in ids] if lengths else None)
             postwriter = fw._postwriter
             if hi - lo <= INLINE_POSTINGS:
                 # Whoosh 2.7's own inlining is broken (it calls a misspelt method): do it here

@@ -102,6 +102,8 @@ def test_rebuild_in_small_segments_answers_like_one_segment(own_built_dir, worke
     with Archive(own_built_dir) as store:
         meta = rebuild_index(store, own_built_dir, workers=workers, segment_units=7)
     assert len(whoosh_index.open_dir(str(_current(own_built_dir)))._segments()) >= 3
+    # no compound segment files: Whoosh would copy each into memory when opening a searcher
+    assert not list(_current(own_built_dir).glob("*.seg"))
     after = {q: [h.url for h in SearchIndex(own_built_dir).search(q, page_size=50).hits]
              for q in queries}
     assert meta["units"] == len(_units(own_built_dir))
