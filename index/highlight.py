@@ -13,26 +13,38 @@ HOW = {"exact": "exakt", "stem": "böjningsform", "part": "del av sammansatt ord
        "folded": "utan å/ä/ö eller med skadade tecken"}
 
 
-def match_forms(text: str, wanted: dict[str, set[str]]) -> list[tuple[int, int, str, str]]:
-    """Spans of `text` matching the wanted terms: (start, end, how, surface form)."""
+def match_forms(text: str, wanted: dict[str, set[str]], memo: dict | None = None
+                ) -> list[tuple[int, int, str, str]]:
+    """Spans of `text` matching the wanted terms: (start, end, how, surface form).
+
+    `memo` (word -> how) may be shared by the calls of one search: hits repeat words."""
+    memo = {} if memo is None else memo
     spans = []
     for tok in analysis.tokenize(text):
         word = tok.text.rstrip("-")
-        how = None
-        if word in wanted["exact"]:
-            how = "exact"
-        elif analysis.stem(word) in wanted["stem"]:
-            how = "stem"
-        elif any(analysis.stem(p) in wanted["stem"] for p in analysis.word_parts(word)):
-            how = "part"
-        elif wanted["folded"] and (analysis.fold(analysis.stem(word)) in wanted["folded"] or
-                                   analysis.fold(word) in wanted["folded"] or
-                                   analysis.fold(analysis.stem(analysis.repair(word) or word))
-                                   in wanted["folded"]):
-            how = "folded"
+        how = memo.get(word, "")
+        if how == "":
+            how = memo[word] = _how(word, wanted)
         if how:
             spans.append((tok.start, tok.end, how, text[tok.start:tok.end]))
     return spans
+
+
+def _how(word: str, wanted: dict[str, set[str]]) -> str | None:
+    if word in wanted["exact"]:
+        return "exact"
+    stem = analysis.stem(word)
+    if stem in wanted["stem"]:
+        return "stem"
+    # a compound part's stem stands in the word (kyrk in kyrkogård): split only then
+    if any(s in word for s in wanted["stem"]) and \
+            any(analysis.stem(p) in wanted["stem"] for p in analysis.word_parts(word)):
+        return "part"
+    folded = wanted["folded"]
+    if folded and (analysis.fold(stem) in folded or analysis.fold(word) in folded or
+                   analysis.fold(analysis.stem(analysis.repair(word) or word)) in folded):
+        return "folded"
+    return None
 
 
 def make_snippet(text: str, spans, width: int = 240) -> str:
@@ -63,10 +75,10 @@ def make_snippet(text: str, spans, width: int = 240) -> str:
     return ("…" if begin else "") + snippet + ("…" if end < len(text) else "")
 
 
-def highlight_html(text: str, wanted: dict[str, set[str]], id_prefix: str = "traff"
-                   ) -> tuple[str, int]:
+def highlight_html(text: str, wanted: dict[str, set[str]], id_prefix: str = "traff",
+                   memo: dict | None = None) -> tuple[str, int]:
     """The whole text escaped with every match marked; returns (html, number of marks)."""
-    spans = match_forms(text, wanted)
+    spans = match_forms(text, wanted, memo)
     out, pos = [], 0
     for n, (s, e, _, _) in enumerate(spans):
         out.append(escape(text[pos:s]))

@@ -202,8 +202,9 @@ class SearchIndex:
             skip = max(0, offset - result.total_all)
             top = self._top(partial, partial_scores, columns, skip + page_size - len(ranked), sort)
             ranked += [(d, float(partial_scores[d]), "some") for d in top[skip:]]
+        memo: dict = {}          # word -> how it matched, shared by the hits of this page
         for docnum, score, how in ranked:
-            result.hits.append(self._hit(searcher, docnum, score, wanted, how))
+            result.hits.append(self._hit(searcher, docnum, score, wanted, how, memo))
         if result.total < 3 and not parsed.empty and not self._late():
             result.suggestion = self._suggest(searcher, parsed, result.total_all)
         if self._local.timed_out:
@@ -367,11 +368,13 @@ class SearchIndex:
                     wanted["folded"].update(terms["folded"])
         return wanted
 
-    def _hit(self, searcher, docnum: int, score: float, wanted, mode: str) -> SearchHit:
+    def _hit(self, searcher, docnum: int, score: float, wanted, mode: str,
+             memo: dict | None = None) -> SearchHit:
         stored = searcher.stored_fields(docnum)
         text = stored.get("text") or ""
-        spans = match_forms(text, wanted)
-        title_spans = match_forms(stored.get("title") or "", wanted)
+        memo = {} if memo is None else memo
+        spans = match_forms(text, wanted, memo)
+        title_spans = match_forms(stored.get("title") or "", wanted, memo)
         return SearchHit(
             id=stored["id"], url=stored["url"], source=stored.get("source", ""),
             organisation=stored.get("organisation", ""), body=stored.get("body", ""),
