@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import io
 import json
+import mmap
 import os
 import shutil
+import sys
 import time
+from array import array
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 
 from .errors import IndexBusy, IndexMissing
 from .schema import analysis_fingerprint, build_schema
@@ -108,11 +114,99 @@ def writer_lock(data_dir):
         handle.close()
 
 
+class _MappedFile(StructFile):
+    """A read-only index file as one mmap: every read is a slice of it (refs #6, #7).
+
+    Whoosh's FileStorage reads with seek() then read() on one shared file object, which
+    threads serving searches would interleave; its compound files copy each part into
+    memory. Slices of a map need neither. subset() gives a view of a part, for compound
+    segments written by older versions."""
+
+    def __init__(self, data, name: str, base: int = 0, size: int | None = None):
+        super().__init__(io.BytesIO(b""), name=name)
+        self.file = self              # read_pickle() and friends read through self.file
+        self._map, self._base = data, base
+        self._size = len(data) - base if size is None else size
+        self._pos = 0
+        self.is_real = False
+
+    @classmethod
+    def open(cls, path: str, name: str) -> "_MappedFile":
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return cls(data, name)
+
+    # positioned reads: what searches use, safe to share between threads
+    def get(self, position, length):
+        start = self._base + position
+        return self._map[start:start + min(length, max(0, self._size - position))]
+
+    def get_array(self, position, typecode, length):
+        values = array(typecode)
+        values.frombytes(self.get(position, length * values.itemsize))
+        if sys.byteorder == "little":
+            values.byteswap()        # Whoosh stores arrays big-endian
+        return values
+
+    def subset(self, offset, length, name=None):
+        return _MappedFile(self._map, name or self._name, self._base + offset, length)
+
+    # sequential reads: only while a reader opens a file (headers, the compound directory)
+    def read(self, length=-1):
+        if length is None or length < 0:
+            length = self._size - self._pos
+        data = self.get(self._pos, length)
+        self._pos += len(data)
+        return data
+
+    def readline(self, limit=-1):
+        start = self._base + self._pos
+        stop = self._base + self._size
+        end = self._map.find(b"\n", start, stop)
+        end = stop if end < 0 else end + 1
+        if limit is not None and limit >= 0:
+            end = min(end, start + limit)
+        return self.read(end - start)
+
+    def read_array(self, typecode, length):
+        values = self.get_array(self._pos, typecode, length)
+        self._pos += length * values.itemsize
+        return values
+
+    def seek(self, position, whence=0):
+        self._pos = position if whence == 0 else (
+            self._pos + position if whence == 1 else self._size + position)
+        return self._pos
+
+    def tell(self):
+        return self._pos
+
+    def flush(self):
+        pass
+
+    def close(self):
+        if not self.is_closed:
+            self.is_closed = True
+            if self._base == 0 and isinstance(self._map, mmap.mmap):
+                try:
+                    self._map.close()
+                except BufferError:   # a slice still exported elsewhere: freed with it
+                    pass
+
+
+class _MappedStorage(FileStorage):
+    """FileStorage whose files are opened as _MappedFile (safe to share between threads)."""
+
+    def open_file(self, name, **kwargs):
+        return _MappedFile.open(self._fpath(name), name)
+
+
 def open_current(data_dir):
     path = current_dir(data_dir)
     if path is None:
         raise IndexMissing("Sökindexet är inte byggt än. Kör 'flask reindex'.")
-    return whoosh_index.open_dir(str(path)), path
+    return _MappedStorage(str(path)).open_index(), path
 
 
 def needs_rebuild(data_dir) -> str | None:

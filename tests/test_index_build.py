@@ -156,3 +156,24 @@ def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, m
             for engine in (mapped, plain):
                 docs, complete = engine.phrase_docs("text", [[a], [b]])
                 assert complete and docs.tolist() == expected, (a, b)
+
+
+def test_threads_sharing_one_searcher_get_the_answers_of_one_thread(own_built_dir):
+    """The web server's threads share one SearchIndex: index files are read as slices of a
+    map, never with seek() and read() on a shared file, so answers do not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+    with Archive(own_built_dir) as store:
+        rebuild_index(store, own_built_dir, segment_units=25)
+    queries = ["beslutade", "samverkan primärvård", '"nära vård"', "valnämnden 2026", "budget",
+               "KS 2025/620", '"kommunstyrelsen beslutar"', "nämnd*", "protokoll", "hälso"]
+
+    def answer(shared, q):
+        result = shared.search(q, page_size=20)
+        return result.total, [(h.url, h.snippet) for h in result.hits], result.facets
+
+    expected = {q: answer(SearchIndex(own_built_dir), q) for q in queries}
+    shared = SearchIndex(own_built_dir)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(3):
+            got = list(pool.map(lambda q: (q, answer(shared, q)), queries * 8))
+            assert all(result == expected[q] for q, result in got)
