@@ -34,8 +34,9 @@ demo: venv
 test: dev-venv
 	$(BIN)/python -m pytest -q tests
 
+# production: one worker process per core (searches are CPU-bound Python), threads for I/O
 serve: venv
-	$(BIN)/waitress-serve --listen=0.0.0.0:$(PORT) --threads=8 --call app:create_app
+	$(BIN)/gunicorn --workers=$$(nproc) --threads=4 --bind=0.0.0.0:$(PORT) 'app:create_app()'
 
 bench-relevance: dev-venv
 	$(BIN)/python bench/relevance.py

@@ -1,8 +1,10 @@
-"""Load-test the production server: waitress with 8 threads, N client threads against /sok.
+"""Load-test the production server: N client threads against /sok.
 
     python bench/http.py [--items 10000] [--clients 8] [--seconds 60] [--seed 1] [--data-dir DIR]
+                         [--server gunicorn|waitress]
 
-Starts `python -m waitress --listen=127.0.0.1:PORT --threads=8 --call app:create_app` with
+Starts the README's production command — gunicorn with one worker process per core and 4
+threads each (`--server waitress`: waitress, one process with 8 threads) — with
 FLASK_DATA_DIR set to a generated archive (bench/out/, made and indexed once if missing),
 waits until it answers, sends warm-up searches (not timed), then runs --clients threads for
 --seconds, each sending GET /sok?q=... (the query mix of common.make_queries; a year filter
@@ -52,11 +54,26 @@ def fetch(url: str, timeout: float = 30) -> int:
         return exc.code
 
 
-def start_server(data_dir: Path, port: int, threads: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, threads: int, server: str) -> subprocess.Popen:
     env = dict(os.environ, FLASK_DATA_DIR=str(data_dir))
-    return subprocess.Popen([sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}",
-                             f"--threads={threads}", "--call", "app:create_app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if server == "waitress":
+        command = ["-m", "waitress", f"--listen=127.0.0.1:{port}", f"--threads={threads}",
+                   "--call", "app:create_app"]
+    else:
+        command = ["-m", "gunicorn", f"--workers={os.cpu_count()}", "--threads=4",
+                   f"--bind=127.0.0.1:{port}", "app:create_app()"]
+    return subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def tree_peak_rss_mb(pid: int) -> float:
+    """Peak RSS of the server and its worker processes, summed (gunicorn forks workers)."""
+    total = peak_rss_mb(pid)
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return total + sum(peak_rss_mb(int(child)) for child in children)
 
 
 def wait_ready(base: str, server: subprocess.Popen, timeout: float = 120) -> None:
@@ -113,13 +130,20 @@ def load(base: str, queries: list[dict], clients: int, seconds: float) -> tuple[
     return latencies, errors
 
 
+def server_label(args) -> str:
+    if args.server == "waitress":
+        return f"waitress --threads={args.server_threads}"
+    return f"gunicorn --workers={os.cpu_count()} --threads=4"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--server-threads", type=int, default=8)
+    parser.add_argument("--server-threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--server", choices=("gunicorn", "waitress"), default="gunicorn")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", type=Path, help="an existing data directory instead")
@@ -129,7 +153,7 @@ def main() -> None:
     queries = make_queries(data_dir, 300, seed=args.seed)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(data_dir, port, args.server_threads)
+    server = start_server(data_dir, port, args.server_threads, args.server)
     try:
         wait_ready(base, server)
         for spec in queries[:args.warmup]:
@@ -138,7 +162,7 @@ def main() -> None:
         latencies, errors = load(base, queries[args.warmup:] + queries[:args.warmup],
                                  args.clients, args.seconds)
         elapsed = time.perf_counter() - started
-        server_rss = peak_rss_mb(server.pid)
+        server_rss = tree_peak_rss_mb(server.pid)
     finally:
         server.terminate()
         try:
@@ -153,7 +177,7 @@ def main() -> None:
                   round(elapsed, 1), done, round(done / elapsed, 1),
                   round(percentile(latencies, 50), 1), round(percentile(latencies, 95), 1),
                   round(percentile(latencies, 99), 1), len(errors), round(server_rss)]],
-                title=f"GET /sok under load, waitress --threads={args.server_threads} — {machine()}")
+                title=f"GET /sok under load, {server_label(args)} — {machine()}")
     if errors:
         kinds = {e: errors.count(e) for e in set(errors)}
         print(f"errors: {kinds}")
