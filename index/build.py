@@ -19,12 +19,15 @@ from .units import units_for_document
 
 
 # Units per segment of a rebuild: bounds the memory of a worker's in-memory postings
-# (~270 postings a unit, ~60 bytes each) while keeping the segment count small.
+# (~270 postings a unit, ~60 bytes each) while keeping the segment count small. Large
+# archives get larger segments (up to 4x), so that each worker writes at most ~16 of them:
+# every query term is looked up once per segment.
 SEGMENT_UNITS = 8000
+SEGMENTS_PER_WORKER = 16
 
 
 def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], None] | None = None,
-                  workers: int = 1, segment_units: int = SEGMENT_UNITS) -> dict:
+                  workers: int = 1, segment_units: int | None = None) -> dict:
     """Build a fresh index from the archive alone, then switch to it atomically.
 
     Searches keep using the old index until the switch; a killed rebuild leaves only an
@@ -40,6 +43,9 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
         generation = archive.generation
         path = new_build_dir(data_dir)
         doc_ids = [d.id for d in archive.documents()]
+        if segment_units is None:
+            wanted = archive.counts()["items"] // (max(1, workers) * SEGMENTS_PER_WORKER)
+            segment_units = max(SEGMENT_UNITS, min(4 * SEGMENT_UNITS, wanted))
         if workers > 1 and len(doc_ids) >= 2 * workers:
             shares = [doc_ids[k::workers] for k in range(workers)]
             results = _build_parallel(str(archive.data_dir), path, shares, segment_units,
@@ -51,6 +57,7 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
         meta = {"schema_version": SCHEMA_VERSION, "fingerprint": analysis_fingerprint(),
                 "built_at": started.isoformat(timespec="seconds"), "documents": len(doc_ids),
                 "units": units, "archive_generation": generation, "workers": workers,
+                "segment_units": segment_units,
                 "seconds": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 2)}
         write_meta(path, meta)
         switch_to(data_dir, path)
