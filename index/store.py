@@ -124,6 +124,7 @@ class _MappedFile(StructFile):
 
     def __init__(self, data, name: str, base: int = 0, size: int | None = None):
         super().__init__(io.BytesIO(b""), name=name)
+        self.__dict__.pop("fileno", None)   # not a real file: Whoosh must not map it again
         self.file = self              # read_pickle() and friends read through self.file
         self._map, self._base = data, base
         self._size = len(data) - base if size is None else size

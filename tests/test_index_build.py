@@ -1,6 +1,8 @@
 """The bulk segment writer of full rebuilds writes what Whoosh's own writer writes (refs #5)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from whoosh import index as whoosh_index
 
@@ -177,3 +179,16 @@ def test_threads_sharing_one_searcher_get_the_answers_of_one_thread(own_built_di
         for _ in range(3):
             got = list(pool.map(lambda q: (q, answer(shared, q)), queries * 8))
             assert all(result == expected[q] for q, result in got)
+
+
+def test_compound_segments_of_older_builds_open_through_the_mapped_storage(two_indexes):
+    """Segments Whoosh's writer packed into compound files (older builds, small updates)
+    are read through the mapped storage as views of the map, with the same postings."""
+    from index.store import _MappedStorage
+    _, (plain, _bulk) = two_indexes
+    folder = plain.storage.folder
+    assert list(Path(folder).glob("*.seg")), "the plain writer should have written a compound file"
+    mapped = _MappedStorage(folder).open_index()
+    with plain.reader() as a, mapped.reader() as b:
+        assert _postings(a) == _postings(b)
+        assert list(a.all_stored_fields()) == list(b.all_stored_fields())
