@@ -1,7 +1,7 @@
 """Time a full reindex at several archive sizes, and PDF ingest against a plain pdfminer loop.
 
     python bench/reindex.py [--sizes 10000,100000] [--workers 1,2] [--pdfs 40] [--seed 1]
-                            [--skip-reindex] [--skip-pdf]
+                            [--skip-reindex] [--skip-pdf] [--data-dir DIR]
 
 Reindex: for each size, a generated archive under bench/out/ (made by generate.py once and
 reused) is indexed by index.rebuild_index(archive, data_dir, workers=W) in a fresh child
@@ -66,10 +66,10 @@ def ingest_folder(folder: str, workers: int) -> dict:
             "failed": len(report.failed)}
 
 
-def bench_reindex(sizes: list[int], workers: list[int], seed: int) -> None:
+def bench_reindex(sizes: list[int], workers: list[int], seed: int, data_dir=None) -> None:
     rows = []
-    for size in sizes:
-        data_dir = ensure_archive(size, seed)
+    for size in ([None] if data_dir else sizes):
+        data_dir = data_dir or ensure_archive(size, seed)
         for w in workers:
             r = run_in_child(rebuild, str(data_dir), w)
             peak = max(r["peak_rss_mb"], r["peak_rss_children_mb"])
@@ -111,11 +111,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-reindex", action="store_true")
     parser.add_argument("--skip-pdf", action="store_true")
+    parser.add_argument("--data-dir", type=Path, help="an existing data directory instead of --sizes")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if not args.skip_reindex:
         bench_reindex([int(s) for s in args.sizes.split(",")],
-                      [int(w) for w in args.workers.split(",")], args.seed)
+                      [int(w) for w in args.workers.split(",")], args.seed, args.data_dir)
     if not args.skip_pdf:
         bench_pdf(args.pdfs, args.seed)
 

@@ -19,6 +19,15 @@ def _units(data_dir) -> list[dict]:
                 for unit in units_for_document(doc, store.pages(doc.id), store.items(document=doc.id))]
 
 
+def _bulk_write(ix, path, units: list[dict]) -> None:
+    """One BulkSegmentWriter segment of the units, committed as a rebuild commits it."""
+    from index.build import _commit_segments
+    writer = BulkSegmentWriter(ix)
+    for unit in units:
+        writer.add_document(**unit)
+    _commit_segments(path, [([writer.finish()], len(units))])
+
+
 def _postings(reader) -> dict:
     """Every term of every field with its postings: (docnum, weight, value) triples."""
     out = {}
@@ -47,14 +56,7 @@ def two_indexes(built_dir, tmp_path_factory):
                 writer.add_document(**unit)
             writer.commit()
         else:
-            writer = BulkSegmentWriter(ix)
-            for unit in units:
-                writer.add_document(**unit)
-            segment = writer.finish()
-            committer = ix.writer()
-            committer._close_segment()
-            committer._commit_toc([segment])
-            committer._finish()
+            _bulk_write(ix, path, units)
         paths.append(path)
     return units, [whoosh_index.open_dir(str(p)) for p in paths]
 
@@ -123,15 +125,8 @@ def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, m
     import index.segment as segment_module
     from index.engine import Engine
     monkeypatch.setattr(segment_module, "SIDE_MIN_POSTINGS", 4)
-    ix = whoosh_index.create_in(str(tmp_path), build_schema())
-    writer = BulkSegmentWriter(ix)
-    for unit in _units(built_dir):
-        writer.add_document(**unit)
-    segment = writer.finish()
-    committer = ix.writer()
-    committer._close_segment()
-    committer._commit_toc([segment])
-    committer._finish()
+    _bulk_write(whoosh_index.create_in(str(tmp_path), build_schema()), tmp_path,
+                _units(built_dir))
     with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
         mapped, plain = Engine(searcher, tmp_path), Engine(searcher)
         side = mapped.segments[0][2]
