@@ -132,6 +132,14 @@ def fts(data_dir: str, warm: list[dict], timed: list[dict]) -> dict:
     return {"timings": timings, "build_s": build_s, "index_mb": path.stat().st_size / 2**20}
 
 
+def item_count(data_dir) -> int:
+    db = sqlite3.connect(f"file:{Path(data_dir) / 'archive.sqlite3'}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+    finally:
+        db.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -159,7 +167,7 @@ def main() -> None:
     rows.append(["ratio Paragraf/FTS5", *(f"{v:.1f}x" for v in ratio), "", "", ""])
     print_table(["engine", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms", "index MB",
                  "peak RSS MB"], rows,
-                title=f"Search, {args.items:,} items, {len(timed)} queries "
+                title=f"Search, {item_count(data_dir):,} items, {len(timed)} queries "
                       f"({args.warmup} warm-up) — {machine()}")
     print(f"\nParagraf: first search (open + facet columns) {ours['open_ms']:.0f} ms; "
           f"{ours['zero']} queries without hits. FTS5 table built in {theirs['build_s']:.1f} s.")

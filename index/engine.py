@@ -58,8 +58,15 @@ class Engine:
         self.lengths: dict[str, np.ndarray] = {}
         self.average: dict[str, float] = {}
         for name in ("text", "title", "decision"):
-            lengths = np.fromiter((reader.doc_field_length(d, name, 0) or 0
-                                   for d in range(self.size)), dtype=np.float32, count=self.size)
+            lengths = np.zeros(self.size, dtype=np.float32)
+            for offset, sub, side in self.segments:
+                count = sub.doc_count_all()
+                if side is not None and side.columns is not None:
+                    lengths[offset:offset + count] = side.columns["lengths"][name]
+                else:    # a segment of Whoosh's own writer: one document at a time
+                    lengths[offset:offset + count] = np.fromiter(
+                        (sub.doc_field_length(d, name, 0) or 0 for d in range(count)),
+                        dtype=np.float32, count=count)
             lengths = np.nan_to_num(lengths)
             self.lengths[name] = lengths
             self.average[name] = float(lengths[self.alive].mean()) if self.count else 1.0
@@ -257,13 +264,14 @@ class _SidePostings:
     """The side arrays index/segment.py wrote for a segment's frequent terms, memory-mapped."""
 
     def __init__(self, ids: np.ndarray, weights: np.ndarray, terms: dict,
-                 pos_offsets: np.ndarray, positions: np.ndarray):
+                 pos_offsets: np.ndarray, positions: np.ndarray, columns: dict | None = None):
         self.ids, self.weights, self.terms = ids, weights, terms
         self.pos_offsets, self.positions = pos_offsets, positions
+        self.columns = columns      # {'columns': {name: [value per doc]}, 'lengths': {...}}
 
     @classmethod
     def load(cls, folder, sub) -> "_SidePostings | None":
-        from .segment import SIDE_FILES
+        from .segment import COLUMNS_FILE, SIDE_FILES
         segment = getattr(sub, "_segment", None)
         if folder is None or segment is None:
             return None
@@ -273,7 +281,12 @@ class _SidePostings:
         with open(paths[2], "rb") as f:
             terms = pickle.load(f)
         arrays = [np.load(paths[n], mmap_mode="r") for n in (0, 1, 3, 4)]
-        return cls(arrays[0], arrays[1], terms, arrays[2], arrays[3])
+        columns = None
+        path = os.path.join(str(folder), segment.segment_id() + COLUMNS_FILE)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                columns = pickle.load(f)
+        return cls(arrays[0], arrays[1], terms, arrays[2], arrays[3], columns)
 
     def get(self, key: tuple[str, bytes]):
         span = self.terms.get(key)

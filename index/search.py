@@ -73,26 +73,35 @@ class SearchResult:
 
 
 class _Columns:
-    """Per-document facet codes for one searcher generation."""
+    """Per-document facet codes and dates for one searcher generation.
 
-    def __init__(self, searcher):
-        reader = searcher.reader()
+    Segments of a rebuild carry these values in a side file (index/segment.py); others are
+    read one document at a time through Whoosh's column readers."""
+
+    def __init__(self, engine: Engine):
         self.values: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
         for name in FACETS:
-            try:
-                column = list(reader.column_reader(FACET_FIELDS[name]))
-            except NotImplementedError:  # an empty index has no columns
-                column = []
+            column = self._column(engine, FACET_FIELDS[name])
             vocab: dict[str, int] = {}
             codes = np.fromiter((vocab.setdefault(v, len(vocab)) for v in column),
                                 dtype=np.int32, count=len(column))
             self.values[name] = list(vocab)
             self.codes[name] = codes
-        try:
-            self.dates = np.array(list(reader.column_reader("date")), dtype="<U10")
-        except NotImplementedError:
-            self.dates = np.zeros(0, dtype="<U10")
+        self.dates = np.array(self._column(engine, "date"), dtype="<U10")
+
+    @staticmethod
+    def _column(engine: Engine, name: str) -> list[str]:
+        values: list[str] = []
+        for _, sub, side in engine.segments:
+            if side is not None and side.columns is not None:
+                values.extend(side.columns["columns"][name])
+                continue
+            try:
+                values.extend(sub.column_reader(name))
+            except NotImplementedError:  # an empty segment has no columns
+                values.extend([""] * sub.doc_count_all())
+        return values
 
 
 class SearchIndex:
@@ -129,8 +138,8 @@ class SearchIndex:
             old = self._searcher
             self._searcher = ix.searcher(weighting=BM25F(B=0.6, K1=1.2))
             self._path = path
-            self._columns = _Columns(self._searcher)
             self._engine = Engine(self._searcher, path)
+            self._columns = _Columns(self._engine)
             # the old searcher may still be in use by another thread; it is dropped, not closed
             del old
             return self._searcher, self._columns, self._engine

@@ -20,6 +20,7 @@ import numpy as np
 
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import analysis
@@ -36,6 +37,11 @@ SIDE_MIN_POSTINGS = 128
 LIST_WINDOW = 200_000   # postings turned into Python lists at a time while writing
 SIDE_FILES = (".pgf_ids.npy", ".pgf_weights.npy", ".pgf_terms.pickle", ".pgf_posoff.npy",
               ".pgf_pos.npy")
+# Per-document values a searcher needs in bulk when it opens (facet columns, dates, the field
+# lengths BM25F uses), so that opening does not walk every document through Whoosh's readers.
+COLUMNS_FILE = ".pgf_columns.pickle"
+COLUMN_FIELDS = ("organisation", "body", "meeting_label", "item", "kind", "year", "date")
+LENGTH_FIELDS = ("text", "title", "decision")
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -52,6 +58,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._docs = array("I")         # per posting: document number in this segment
         self._weights = array("f")
         self._values: list[bytes] = []
+        self._columns: dict[str, list[str]] = {name: [] for name in COLUMN_FIELDS}
         self._pos = array("I")          # raw positions of Positions fields, posting by posting
         self._pos_count = array("I")    # per posting: how many of them
         self._lengths: dict[str, dict[int, int]] = {}
@@ -146,6 +153,8 @@ class BulkSegmentWriter(SegmentWriter):
             pdw.cancel_doc()
             raise
         pdw.finish_doc()
+        for name, values in self._columns.items():
+            values.append(fields.get(name) or "")
         self._added = True
         self.docnum += 1
 
@@ -172,6 +181,15 @@ class BulkSegmentWriter(SegmentWriter):
         for ext, array_ in zip(SIDE_FILES, (ids, weights, None, pos_offsets, positions)):
             if array_ is not None:
                 np.save(os.path.join(folder, segment_id + ext), array_)
+        quantized = np.array([byte_to_length(n) if n else 0 for n in range(256)], np.float32)
+        lengths = {}
+        for name in LENGTH_FIELDS:
+            raw = self._lengths.get(name, {})
+            codes = [length_to_byte(raw.get(d, 0)) for d in range(self.docnum)]
+            lengths[name] = quantized[np.asarray(codes, dtype=np.int64)]
+        with open(os.path.join(folder, segment_id + COLUMNS_FILE), "wb") as out:
+            pickle.dump({"columns": self._columns, "lengths": lengths}, out,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         # the term table last: a segment's side files count only once it exists
         with open(os.path.join(folder, segment_id + SIDE_FILES[2]), "wb") as out:
             pickle.dump(terms, out, protocol=pickle.HIGHEST_PROTOCOL)

@@ -131,6 +131,14 @@ def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, m
         mapped, plain = Engine(searcher, tmp_path), Engine(searcher)
         side = mapped.segments[0][2]
         assert side is not None and plain.segments[0][2] is None
+        # per-document values for opening a searcher: the same as Whoosh's readers give
+        from index.search import _Columns
+        assert side.columns is not None
+        for name in ("text", "title", "decision"):
+            assert mapped.lengths[name].tolist() == plain.lengths[name].tolist()
+        a, b = _Columns(mapped), _Columns(plain)
+        assert a.values == b.values and a.dates.tolist() == b.dates.tolist()
+        assert all(a.codes[n].tolist() == b.codes[n].tolist() for n in a.codes)
         frequent = list(side.terms)
         assert len(frequent) > 500 and {f for f, _ in frequent} >= {"text", "title", "decision"}
         for name, tbytes in frequent:
