@@ -147,10 +147,12 @@ class Engine:
         if len(forms) > 1 and wanted.any():
             keys = None
             for word_forms in forms:
-                if time.perf_counter() > deadline:
-                    return np.zeros(0, dtype=np.int64), False
-                found = np.unique(np.concatenate(
-                    [self._position_keys(name, term, wanted) for term in word_forms]))
+                parts = []
+                for term in word_forms:
+                    if time.perf_counter() > deadline:
+                        return np.zeros(0, dtype=np.int64), False
+                    parts.append(self._position_keys(name, term, wanted))
+                found = np.unique(np.concatenate(parts))
                 keys = found if keys is None else (keys + 1)[np.isin(keys + 1, found)]
                 wanted = np.zeros(self.size, dtype=bool)
                 wanted[np.unique(keys >> POS_BITS)] = True
