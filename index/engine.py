@@ -1,7 +1,8 @@
 """Vectorised matching and BM25F scoring over Whoosh's postings (refs #6).
 
-Whoosh stores and reads the postings; matching and scoring happen here on numpy arrays:
-each term's postings are read once per index generation (block by block) and cached, a
+Whoosh stores the postings; matching and scoring happen here on numpy arrays: each term's
+postings are read once per index generation (from the side arrays index/segment.py writes
+beside a segment for frequent terms, else block by block from Whoosh) and cached, a
 query is a small tree of term sets combined with array operations, and counts, facets and
 the top hits come from the same dense score vector. This replaces Whoosh's per-posting
 Python matchers, which made a query with facets cost hundreds of milliseconds at 100k units.
@@ -17,7 +18,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.matching.wrappers import MultiMatcher
 
 B, K1 = 0.6, 1.2
 SCORED_FIELDS = ("text", "title", "decision", "dnr", "paragraph")

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from . import analysis

@@ -5,7 +5,6 @@ import re
 
 import yaml
 
-from .errors import UnreadableFile
 
 _PAGE_MARKER = re.compile(r"^\s*<!--\s*sida\s+(\d+)\s*-->\s*$", re.M | re.I)
 _TABLE_LINK = re.compile(r"^\[Tabell [^\]]*\]\([^)]*\)\s*$", re.M)
