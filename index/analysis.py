@@ -223,29 +223,14 @@ def analyze(text: str, field: str = "text") -> Iterator[tuple[int, str, int, int
 
 
 def term_positions(text: str) -> dict[str, list[int]]:
-    """analyze(text) gathered by term: {term: [positions]}, for the bulk index writer.
-
-    The same terms at the same positions as analyze(), without a tuple per term (refs #5).
-    """
-    tokens = list(tokenize(text))
-    extra = expansions(tokens)
+    """analyze(text) gathered by term: {term: [positions]}, for the bulk index writer."""
     out: dict[str, list[int]] = {}
-    for tok in tokens:
-        pos = tok.pos
-        word = tok.text.rstrip("-")
-        found = out.get(word)
+    for pos, term, _, _ in analyze(text):
+        found = out.get(term)
         if found is None:
-            out[word] = [pos]
+            out[term] = [pos]
         else:
             found.append(pos)
-        if word.startswith("§"):
-            continue
-        for term in (_variants(tok.text) if pos not in extra else _token_variants(tok, extra)):
-            found = out.get(term)
-            if found is None:
-                out[term] = [pos]
-            else:
-                found.append(pos)
     return out
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 B, K1 = 0.6, 1.2
-SCORED_FIELDS = ("text", "title", "decision", "dnr", "paragraph")
 CACHE_POSTINGS = 20_000_000        # postings kept in the term cache (about 160 MB at most)
 PHRASE_CACHE = 512                 # phrase answers kept per index generation
 POS_BITS = 24                      # (document, position) keys: doc << POS_BITS | position
@@ -46,7 +45,6 @@ class Engine:
     def __init__(self, searcher, folder=None):
         self.searcher = searcher
         reader = searcher.reader()
-        self.reader = reader
         # (doc offset, segment reader, side postings or None) per segment
         subs = list(zip(reader.readers, reader.doc_offsets)) if hasattr(reader, "readers") \
             else [(reader, 0)]
@@ -61,7 +59,7 @@ class Engine:
             lengths = np.zeros(self.size, dtype=np.float32)
             for offset, sub, side in self.segments:
                 count = sub.doc_count_all()
-                if side is not None and side.columns is not None:
+                if side is not None:
                     lengths[offset:offset + count] = side.columns["lengths"][name]
                 else:    # a segment of Whoosh's own writer: one document at a time
                     lengths[offset:offset + count] = np.fromiter(
@@ -242,6 +240,12 @@ class Engine:
         return mask & self.alive, scores
 
 
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices of the ranges [start, start + length), one after another, as one array."""
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
+
+
 def _leaf_positions(leaf, offset: int, wanted: np.ndarray):
     """(docnum, positions) of one segment's matcher for the wanted documents only."""
     decode = leaf.format.decode_positions if hasattr(leaf, "format") else None
@@ -266,7 +270,7 @@ class _SidePostings:
     """The side arrays index/segment.py wrote for a segment's frequent terms, memory-mapped."""
 
     def __init__(self, ids: np.ndarray, weights: np.ndarray, terms: dict,
-                 pos_offsets: np.ndarray, positions: np.ndarray, columns: dict | None = None):
+                 pos_offsets: np.ndarray, positions: np.ndarray, columns: dict):
         self.ids, self.weights, self.terms = ids, weights, terms
         self.pos_offsets, self.positions = pos_offsets, positions
         self.columns = columns      # {'columns': {name: [value per doc]}, 'lengths': {...}}
@@ -277,18 +281,16 @@ class _SidePostings:
         segment = getattr(sub, "_segment", None)
         if folder is None or segment is None:
             return None
-        paths = [os.path.join(str(folder), segment.segment_id() + ext) for ext in SIDE_FILES]
+        paths = [os.path.join(str(folder), segment.segment_id() + ext)
+                 for ext in SIDE_FILES + (COLUMNS_FILE,)]
         if not all(os.path.exists(p) for p in paths):
             return None          # written by Whoosh's own writer (an update, a merge)
-        with open(paths[2], "rb") as f:
-            terms = pickle.load(f)
+        pickled = []
+        for n in (2, 5):
+            with open(paths[n], "rb") as f:
+                pickled.append(pickle.load(f))
         arrays = [np.load(paths[n], mmap_mode="r") for n in (0, 1, 3, 4)]
-        columns = None
-        path = os.path.join(str(folder), segment.segment_id() + COLUMNS_FILE)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                columns = pickle.load(f)
-        return cls(arrays[0], arrays[1], terms, arrays[2], arrays[3], columns)
+        return cls(arrays[0], arrays[1], pickled[0], arrays[2], arrays[3], pickled[1])
 
     def get(self, key: tuple[str, bytes]):
         span = self.terms.get(key)
@@ -309,9 +311,7 @@ class _SidePostings:
         offsets = self.pos_offsets[span[0]:span[1] + 1]
         starts = offsets[keep]
         lengths = offsets[keep + 1] - starts
-        ends = np.cumsum(lengths)
-        gather = np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1])
-        positions = np.asarray(self.positions[gather], dtype=np.int64)
+        positions = np.asarray(self.positions[ranges(starts, lengths)], dtype=np.int64)
         return (np.repeat(docs[keep], lengths) << POS_BITS) | positions
 
 

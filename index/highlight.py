@@ -75,10 +75,10 @@ def make_snippet(text: str, spans, width: int = 240) -> str:
     return ("…" if begin else "") + snippet + ("…" if end < len(text) else "")
 
 
-def highlight_html(text: str, wanted: dict[str, set[str]], id_prefix: str = "traff",
-                   memo: dict | None = None) -> tuple[str, int]:
+def highlight_html(text: str, wanted: dict[str, set[str]], id_prefix: str = "traff"
+                   ) -> tuple[str, int]:
     """The whole text escaped with every match marked; returns (html, number of marks)."""
-    spans = match_forms(text, wanted, memo)
+    spans = match_forms(text, wanted)
     out, pos = [], 0
     for n, (s, e, _, _) in enumerate(spans):
         out.append(escape(text[pos:s]))

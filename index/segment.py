@@ -24,6 +24,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import analysis
+from .engine import ranges
 from .schema import SwedishAnalyzer
 
 
@@ -67,10 +68,6 @@ class BulkSegmentWriter(SegmentWriter):
                       and field.analyzer.kind == "text"
                       and type(field.format) in (Positions, Frequency)}
 
-    @property
-    def postings(self) -> int:
-        return len(self._terms)
-
     def _post(self, fieldname: str, tbytes: bytes, docnum: int, weight: float, vbytes: bytes):
         key = (fieldname, tbytes)
         term = self._term_ids.get(key)
@@ -100,14 +97,11 @@ class BulkSegmentWriter(SegmentWriter):
             length += freq
             terms.append(tid)
             weights.append(freq * fb)
-            if positions:
+            if positions:    # Positions.encode(): the count, then pickled deltas
                 self._pos.extend(poslist)
                 counts.append(freq)
-                if freq == 1:
-                    values.append(pack_uint(1) + dumps(poslist, 2))
-                else:
-                    values.append(pack_uint(freq) + dumps(
-                        [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:])], 2))
+                values.append(pack_uint(freq) + dumps(
+                    [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:])], 2))
             else:
                 values.append(pack_uint(freq))
         self._terms.extend(terms)
@@ -161,44 +155,45 @@ class BulkSegmentWriter(SegmentWriter):
     def finish(self):
         """Write the postings and close the segment; returns the Whoosh segment object."""
         self.perdocwriter.close()
+        lengths = {name: [by_doc.get(d, 0) for d in range(self.docnum)]
+                   for name, by_doc in self._lengths.items()}
         try:
-            self._write_postings()
+            side = self._write_postings(lengths)
         finally:
             self.fieldwriter.close()
             self.pool.cleanup()
-        segment = self.get_segment()
-        if self.compound:
-            segment.create_compound_file(self.storage)
-            segment.compound = True
-        self._write_side_files(segment.segment_id())
+        segment = self.get_segment()       # never compound: see __init__
+        self._write_side_files(segment.segment_id(), side, lengths)
         self.is_closed = True
         return segment
 
-    def _write_side_files(self, segment_id: str) -> None:
-        """The frequent terms' postings as arrays: <segment id>.pgf_* (see SIDE_FILES)."""
-        ids, weights, terms, pos_offsets, positions = self._side
+    def _write_side_files(self, segment_id: str, side: tuple, lengths: dict[str, list[int]]):
+        """The frequent terms' postings as arrays and the per-document columns:
+        <segment id>.pgf_* (see SIDE_FILES and COLUMNS_FILE)."""
+        ids, weights, terms, pos_offsets, positions = side
         folder = self.storage.folder
         for ext, array_ in zip(SIDE_FILES, (ids, weights, None, pos_offsets, positions)):
             if array_ is not None:
                 np.save(os.path.join(folder, segment_id + ext), array_)
+        # the lengths BM25F sees: Whoosh keeps a byte per length, read back as byte_to_length
         quantized = np.array([byte_to_length(n) if n else 0 for n in range(256)], np.float32)
-        lengths = {}
-        for name in LENGTH_FIELDS:
-            raw = self._lengths.get(name, {})
-            codes = [length_to_byte(raw.get(d, 0)) for d in range(self.docnum)]
-            lengths[name] = quantized[np.asarray(codes, dtype=np.int64)]
+        stored = {name: quantized[np.asarray([length_to_byte(n) for n in
+                                              lengths.get(name, [0] * self.docnum)],
+                                             dtype=np.int64)]
+                  for name in LENGTH_FIELDS}
         with open(os.path.join(folder, segment_id + COLUMNS_FILE), "wb") as out:
-            pickle.dump({"columns": self._columns, "lengths": lengths}, out,
+            pickle.dump({"columns": self._columns, "lengths": stored}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         # the term table last: a segment's side files count only once it exists
         with open(os.path.join(folder, segment_id + SIDE_FILES[2]), "wb") as out:
             pickle.dump(terms, out, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def _write_postings(self) -> None:
-        self._side = (np.zeros(0, np.uint32), np.zeros(0, np.float32), {},
-                      np.zeros(1, np.int64), np.zeros(0, np.uint32))
+    def _write_postings(self, lengths: dict[str, list[int]]) -> tuple:
+        """Hand every term's postings to Whoosh's postings writer; returns the side arrays
+        of the frequent terms (ids, weights, {term: span}, position offsets, positions)."""
         if not self._term_keys:
-            return
+            return (np.zeros(0, np.uint32), np.zeros(0, np.float32), {},
+                    np.zeros(1, np.int64), np.zeros(0, np.uint32))
         by_key = sorted(range(len(self._term_keys)), key=self._term_keys.__getitem__)
         keys = [self._term_keys[i] for i in by_key]       # by field name, then term bytes
         rank = np.empty(len(keys), dtype=np.int64)
@@ -218,13 +213,12 @@ class BulkSegmentWriter(SegmentWriter):
         pos_count = np.frombuffer(self._pos_count, dtype=np.uint32).astype(np.int64)
         pos_start = np.concatenate([[0], np.cumsum(pos_count)[:-1]])
         picked = order[chosen]
-        lengths = pos_count[picked]
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-        gather = np.repeat(pos_start[picked] - offsets[:-1], lengths) + np.arange(offsets[-1])
-        self._side = (docs[chosen], weights[chosen],
-                      {keys[n]: (side_bounds[k], side_bounds[k + 1])
-                       for k, n in enumerate(np.flatnonzero(big).tolist())},
-                      offsets, np.frombuffer(self._pos, dtype=np.uint32)[gather])
+        pos_lengths = pos_count[picked]
+        side = (docs[chosen], weights[chosen],
+                {keys[n]: (side_bounds[k], side_bounds[k + 1])
+                 for k, n in enumerate(np.flatnonzero(big).tolist())},
+                np.concatenate([[0], np.cumsum(pos_lengths)]),
+                np.frombuffer(self._pos, dtype=np.uint32)[ranges(pos_start[picked], pos_lengths)])
         bounds = bounds.tolist()
         values = self._values
         self._pos = self._pos_count = None
@@ -244,15 +238,13 @@ class BulkSegmentWriter(SegmentWriter):
                 current = fieldname
                 field = self.schema[fieldname]
                 fw.start_field(fieldname, field)
-                lengths = self._lengths.get(fieldname)
-                if lengths:
-                    lengths = [lengths.get(d, 0) for d in range(self.docnum)]
+                field_lengths = lengths.get(fieldname)
                 fixed = field.format.fixed_value_size()
             ids = chunk_docs[lo - base:hi - base]
             fw.start_term(tbytes)
             _write_term(fw._postwriter, ids, chunk_weights[lo - base:hi - base],
                         [values[i] for i in chunk_order[lo - base:hi - base]] if fixed != 0
-                        else [], [lengths[d] for d in ids] if lengths else None)
+                        else [], [field_lengths[d] for d in ids] if field_lengths else None)
             postwriter = fw._postwriter
             if hi - lo <= INLINE_POSTINGS:
                 # Whoosh 2.7's own inlining is broken (it calls a misspelt method): do it here
@@ -266,6 +258,7 @@ class BulkSegmentWriter(SegmentWriter):
         fw.finish_field()
         self._terms = self._docs = self._weights = None
         self._values = []
+        return side
 
 
 def _write_term(writer, ids: list[int], weights: list[float], values: list[bytes],

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import io
 import json
 import mmap
 import os
@@ -123,13 +122,12 @@ class _MappedFile(StructFile):
     segments written by older versions."""
 
     def __init__(self, data, name: str, base: int = 0, size: int | None = None):
-        super().__init__(io.BytesIO(b""), name=name)
-        self.__dict__.pop("fileno", None)   # not a real file: Whoosh must not map it again
-        self.file = self              # read_pickle() and friends read through self.file
+        # its own file object (read_pickle() and friends read through .file); without a
+        # fileno, Whoosh neither maps it again nor reads it as a real file
+        super().__init__(self, name=name)
         self._map, self._base = data, base
         self._size = len(data) - base if size is None else size
         self._pos = 0
-        self.is_real = False
 
     @classmethod
     def open(cls, path: str, name: str) -> "_MappedFile":
