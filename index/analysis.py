@@ -104,6 +104,7 @@ def word_parts(word: str) -> tuple[str, ...]:
 # refs #3: letters that bad PDF text puts where å/ä/ö stood ("nira" for "nära", "hilso",
 # "hdlso" for "hälso", "6kad" for "ökad", "ing3" for "ingå", "&r" for "är").
 _DAMAGE = {"i": "ä", "d": "ä", "&": "ä", "é": "ä", "6": "ö", "3": "å"}
+_DAMAGED = frozenset(_DAMAGE)
 
 
 @lru_cache(maxsize=100_000)
@@ -113,21 +114,45 @@ def repair(word: str) -> str:
     Only tokens that are not words themselves are tried, with at most two letters
     replaced, and the result must be a word of the lexicon: so names stay as they are.
     """
-    if len(word) < 3 or len(word) > 30 or not any(c in _DAMAGE for c in word):
+    if len(word) < 3 or len(word) > 30 or _DAMAGED.isdisjoint(word):
         return ""
     splitter = get_splitter()
-    if splitter.is_word(word) or not re.fullmatch(r"[a-zåäöé&36]+", word):
+    if (splitter.is_word(word) or not splitter.available
+            or not re.fullmatch(r"[a-zåäöé&36]+", word)):
         return ""
     spots = [i for i, c in enumerate(word) if c in _DAMAGE]
     if len(spots) > 6:
         return ""
+    # one letter replaced, then two; may_have_letter() rules out most of them cheaply
+    singles = {i: word[:i] + _DAMAGE[word[i]] + word[i + 1:] for i in spots}
+    failed = set()
+    for i in spots:
+        if not splitter.may_have_letter(singles[i], i):
+            failed.add(i)
+        elif _letters_only(singles[i]) and splitter.is_word(singles[i]):
+            return singles[i]
+    for n, i in enumerate(spots):
+        if i in failed and len(word) - i > splitter.max_add:
+            continue        # the same beginning up to i: no pair with i can be a word
+        for j in spots[n + 1:]:
+            candidate = singles[i][:j] + _DAMAGE[word[j]] + word[j + 1:]
+            if (splitter.may_have_letter(candidate, i) and splitter.may_have_letter(candidate, j)
+                    and _letters_only(candidate) and splitter.is_word(candidate)):
+                return candidate
+    return ""
+
+
+def _letters_only(word: str) -> bool:
+    return not any(c.isdigit() or c == "&" for c in word)
     candidates = [[i] for i in spots] + [[i, j] for n, i in enumerate(spots) for j in spots[n + 1:]]
     for chosen in candidates:
         chars = list(word)
         for i in chosen:
             chars[i] = _DAMAGE[word[i]]
         candidate = "".join(chars)
-        if not any(c.isdigit() or c == "&" for c in candidate) and splitter.is_word(candidate):
+        if (all(splitter.may_have_letter(candidate, i) for i in chosen)
+                and not any(c.isdigit() or c == "&" for c in candidate)
+                and splitter.is_word(candidate)):
             return candidate
     return ""
 
@@ -140,19 +165,20 @@ def _stem_terms(word: str) -> tuple[str, ...]:
     return (stem(word), *(stem(part) for part in word_parts(word)))
 
 
-def expansions(tokens: list[Token]) -> dict[int, list[str]]:
-    """Shared-hyphen forms: 'bygg- och miljönämnden' -> {pos of bygg-: ['byggnämnden']}."""
+def expansions(words: list[str]) -> dict[int, list[str]]:
+    """Shared-hyphen forms: 'bygg- och miljönämnden' -> {pos of bygg-: ['byggnämnden']}.
+
+    `words` are the tokens' texts in order (a token's position is its index)."""
     out: dict[int, list[str]] = {}
-    for i, tok in enumerate(tokens):
-        if not tok.text.endswith("-") or len(tok.text) < 3:
+    for i, word in enumerate(words):
+        if not word.endswith("-") or len(word) < 3:
             continue
         # the next word after the conjunction (stop words are already gone, so "och" is too)
-        if i + 1 < len(tokens):
-            head_word = tokens[i + 1].text
-            parts = word_parts(head_word)
+        if i + 1 < len(words):
+            parts = word_parts(words[i + 1])
             head = parts[-1] if parts else ""
             if head:
-                out.setdefault(tok.pos, []).append(tok.text[:-1] + head)
+                out.setdefault(i, []).append(word[:-1] + head)
     return out
 
 
@@ -192,14 +218,23 @@ def _variants(token_text: str) -> tuple[str, ...]:
     return _variant_terms(token_text.rstrip("-"), list(_stem_terms(token_text)))
 
 
-def _token_variants(tok: Token, extra: dict[int, list[str]]) -> tuple[str, ...]:
-    fused = extra.get(tok.pos)
-    if not fused:
-        return _variants(tok.text)
-    stems = list(_stem_terms(tok.text))
+def _fused_terms(token_text: str, fused: list[str]) -> tuple[str, ...]:
+    """The terms at a position with shared-hyphen expansions: the word, then its variants."""
+    stems = list(_stem_terms(token_text))
     for form in fused:
         stems.extend(_stem_terms(form))
-    return _variant_terms(tok.text.rstrip("-"), stems)
+    word = token_text.rstrip("-")
+    return (word, *_variant_terms(word, stems))
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def word_terms(token_text: str) -> tuple[str, ...]:
+    """The terms analyze() gives at a position of this token (without expansions): the
+    word as written, then its marked variants."""
+    word = token_text.rstrip("-")
+    if word.startswith("§"):
+        return (word,)
+    return (word, *_variants(token_text))
 
 
 def analyze(text: str, field: str = "text") -> Iterator[tuple[int, str, int, int]]:
@@ -212,25 +247,27 @@ def analyze(text: str, field: str = "text") -> Iterator[tuple[int, str, int, int
     With field='exact' only the written words are given.
     """
     tokens = _tokens(text)
-    extra = expansions(tokens) if field != "exact" else {}
+    if field == "exact":
+        for tok in tokens:
+            yield tok.pos, tok.text.rstrip("-"), tok.start, tok.end
+        return
+    extra = expansions([tok.text for tok in tokens]) if "-" in text else {}
     for tok in tokens:
-        word = tok.text.rstrip("-")
-        yield tok.pos, word, tok.start, tok.end
-        if field == "exact" or word.startswith("§"):
-            continue
-        for term in _token_variants(tok, extra):
+        fused = extra.get(tok.pos)
+        for term in _fused_terms(tok.text, fused) if fused else word_terms(tok.text):
             yield tok.pos, term, tok.start, tok.end
 
 
-def term_positions(text: str) -> dict[str, list[int]]:
-    """analyze(text) gathered by term: {term: [positions]}, for the bulk index writer."""
-    out: dict[str, list[int]] = {}
-    for pos, term, _, _ in analyze(text):
-        found = out.get(term)
-        if found is None:
-            out[term] = [pos]
-        else:
-            found.append(pos)
+def position_terms(text: str) -> list[str | tuple[str, ...]]:
+    """What analyze(text) gives, position by position, for the bulk index writer: the
+    token's text where its terms are word_terms(text), else the tuple of its terms."""
+    words = [w for w in map(str.lower, _WORD.findall(text)) if w not in STOP_WORDS]
+    if "§" in text:
+        words = [re.sub(r"\s", "", w) if w.startswith("§") else w for w in words]
+    out: list = words
+    if "-" in text:
+        for i, fused in expansions(words).items():
+            out[i] = _fused_terms(words[i], fused)
     return out
 
 

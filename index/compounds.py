@@ -126,7 +126,14 @@ class CompoundSplitter:
             for strip, add, cont, cond in rules:
                 if permit not in cont:
                     self._inflect.setdefault(add, []).append((f, strip, cond))
-        self._max_add = max(map(len, self._inflect))
+        self._max_add = self.max_add = max(map(len, self._inflect))
+        self._lemma_memo: dict[tuple[str, bool], list[str]] = {}
+        # for may_have_letter(): every beginning of a word up to one of its å/ä/ö, and the
+        # inflectional endings that bring one (fötter, händer), by length
+        self._umlaut_adds: dict[int, set[str]] = {}
+        for add in self._inflect:
+            if any(c in "åäö" for c in add):
+                self._umlaut_adds.setdefault(len(add), set()).add(add)
         # Compound-initial and -medial forms: flagged stems plus the linking forms generated
         # by permit-flag suffixes, each mapped to the stems it came from.
         linking = {f: [r for r in rules if permit in r[2]] for f, rules in suffixes.items()}
@@ -147,6 +154,8 @@ class CompoundSplitter:
                                 table.setdefault(form, []).append(word)
         self._begin = {f: self._lemma(f, g) for f, g in begin.items()}
         self._middle = {f: self._lemma(f, g) for f, g in middle.items()}
+        self._umlaut_prefixes = {word[:i + 1] for table in (self._stems, self._begin)
+                                 for word in table for i, c in enumerate(word) if c in "åäö"}
 
     def _is_noun(self, word: str) -> bool:
         return any(f in self._stems.get(word, "") for f in NOUN_FLAGS)
@@ -178,13 +187,38 @@ class CompoundSplitter:
 
     def _lemmas(self, s: str, need_end: bool = True) -> list[str]:
         """Dictionary stems of which `s` is the stem itself or an inflected form."""
-        out = []
-        for k in range(min(self._max_add, len(s) - 1) + 1):
-            base, add = s[:len(s) - k], s[len(s) - k:]
-            for f, strip, cond in self._inflect.get(add, ()) if k else (("", "", None),):
-                fl = self._stems.get(stem := base + strip)
-                if (fl is not None and (not f or f in fl) and (self._y in fl or not need_end)
-                        and self._z not in fl and (cond is None or cond.search(stem))):
+        key = (s, need_end)
+        found = self._lemma_memo.get(key)
+        if found is None:
+            if len(self._lemma_memo) >= CACHE_SIZE:
+                self._lemma_memo.clear()
+            found = self._lemma_memo[key] = self._lemmas_uncached(s, need_end)
+        return found
+
+    def may_have_letter(self, word: str, i: int) -> bool:
+        """False when no dictionary word, inflected form or compound form begins like
+        word[:i + 1] with its letter å/ä/ö at i: a quick test before is_word() (refs #5)."""
+        if word[:i + 1] in self._umlaut_prefixes:
+            return True
+        tail = len(word) - i
+        return tail <= self.max_add and any(
+            word[-n:] in adds for n, adds in self._umlaut_adds.items() if n >= tail)
+
+    def _lemmas_uncached(self, s: str, need_end: bool) -> list[str]:
+        stems, y, z = self._stems, self._y, self._z
+        fl = stems.get(s)
+        out = [s] if fl is not None and (y in fl or not need_end) and z not in fl else []
+        n = len(s)
+        inflect = self._inflect
+        for k in range(1, min(self._max_add, n - 1) + 1):
+            rules = inflect.get(s[n - k:])
+            if rules is None:
+                continue
+            base = s[:n - k]
+            for f, strip, cond in rules:
+                fl = stems.get(stem := base + strip)
+                if (fl is not None and f in fl and (y in fl or not need_end)
+                        and z not in fl and (cond is None or cond.search(stem))):
                     out.append(stem)
         return out
 
@@ -205,8 +239,9 @@ class CompoundSplitter:
     def _readings(self, w: str, relaxed: bool) -> list[tuple[str, str, str]]:
         """(modifier surface, modifier lemma, head) readings with the fewest parts."""
         two, three = [], []
+        first = self._begin.get if not relaxed else lambda part: self._first(part, True)
         for i in range(MIN_PART, len(w) - MIN_PART + 2):  # +2: a shared letter (natt|tåg)
-            if (lemma := self._first(w[:i], relaxed)) is None:
+            if (lemma := first(w[:i])) is None:
                 continue
             two += [(w[:i], lemma, head) for head in self._heads(w, i, relaxed)]
             if two or relaxed:

@@ -3,23 +3,30 @@
 Whoosh's SegmentWriter sends every posting through a pool: one pickled tuple per posting,
 an external sort on disk and a heap merge, then one Python call per posting into the
 postings writer. At 100,000 items that is ~27 million postings and several minutes.
-This writer keeps a segment's postings in memory as flat arrays (term id, document,
-weight, value), sorts them once with numpy, and hands each term's postings to Whoosh's
-own W3 postings writer a block at a time. Stored fields, field lengths and columns still
-go through Whoosh's per-document writer, so the files are ordinary Whoosh 2.7 segments,
-read by Whoosh and by engine.py like any other.
+This writer keeps a segment's postings in memory as flat arrays and sorts them once with
+numpy. For the Swedish text fields it keeps even less: one word id per token, each word
+analysed once per segment, and the (term, document, position) rows are expanded from those
+ids in bulk when the segment is written. Terms and their postings are then written in the
+bytes of Whoosh's W3 codec (the term table, blocks, inlined short lists) without its
+per-term calls. Stored fields, field lengths and columns still go through Whoosh's
+per-document writer, so the files are ordinary Whoosh 2.7 segments, read by Whoosh and by
+engine.py like any other; tests/test_index_build.py compares them with Whoosh's writer.
 """
 from __future__ import annotations
 
 import os
 import pickle
+import zlib
 from array import array
+from hashlib import md5
 from pickle import dumps
 
 import numpy as np
 
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.filedb.filetables import _lengths as HASH_LENGTHS
 from whoosh.formats import Frequency, Positions
-from whoosh.system import pack_uint, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -44,6 +51,9 @@ COLUMNS_FILE = ".pgf_columns.pickle"
 COLUMN_FIELDS = ("organisation", "body", "meeting_label", "item", "kind", "year", "date")
 LENGTH_FIELDS = ("text", "title", "decision")
 
+_TERMINFO = W3TermInfo._struct      # flags, weight, doc freq, min/max length byte, max weight,
+NO_VALUES = ()                      # first and last id (then inlined postings or an extent)
+
 
 class BulkSegmentWriter(SegmentWriter):
     """One new segment of an index; finish() returns it for a commit of several segments."""
@@ -52,64 +62,14 @@ class BulkSegmentWriter(SegmentWriter):
         # compound=False: Whoosh opens a compound segment file by copying each part into a
         # BytesIO, so a searcher on 1 GB of compound segments holds 1.4 GB in memory
         super().__init__(ix, _lk=False, compound=False)
-        self._term_ids: dict[tuple[str, bytes], int] = {}      # other fields' terms
-        self._field_terms: dict[str, dict[str, int]] = {}      # Swedish fields' terms
-        self._term_keys: list[tuple[str, bytes]] = []           # term id -> (field, bytes)
-        self._terms = array("I")        # per posting: term id
-        self._docs = array("I")         # per posting: document number in this segment
-        self._weights = array("f")
-        self._values: list[bytes] = []
+        self._other = _FieldPostings()           # postings of every other field
         self._columns: dict[str, list[str]] = {name: [] for name in COLUMN_FIELDS}
-        self._pos = array("I")          # raw positions of Positions fields, posting by posting
-        self._pos_count = array("I")    # per posting: how many of them
         self._lengths: dict[str, dict[int, int]] = {}
-        self._fast = {name for name, field in self.schema.items()
-                      if isinstance(getattr(field, "analyzer", None), SwedishAnalyzer)
-                      and field.analyzer.kind == "text"
-                      and type(field.format) in (Positions, Frequency)}
-
-    def _post(self, fieldname: str, tbytes: bytes, docnum: int, weight: float, vbytes: bytes):
-        key = (fieldname, tbytes)
-        term = self._term_ids.get(key)
-        if term is None:
-            term = self._term_ids[key] = len(self._term_keys)
-            self._term_keys.append(key)
-        self._terms.append(term)
-        self._docs.append(docnum)
-        self._weights.append(weight)
-        self._values.append(vbytes)
-        self._pos_count.append(0)
-
-    def _add_swedish(self, name: str, field, value: str, docnum: int, boost: float) -> int:
-        """Postings of a Swedish text field, from cached analysis (field.index() per term
-        gives the same terms, weights and values); returns the field length."""
-        ids = self._field_terms.setdefault(name, {})
-        positions = type(field.format) is Positions
-        fb = field.format.field_boost * boost
-        terms, weights, values, counts = [], [], [], []
-        length = 0
-        for term, poslist in analysis.term_positions(value).items():
-            tid = ids.get(term)
-            if tid is None:
-                tid = ids[term] = len(self._term_keys)
-                self._term_keys.append((name, term.encode("utf-8")))
-            freq = len(poslist)
-            length += freq
-            terms.append(tid)
-            weights.append(freq * fb)
-            if positions:    # Positions.encode(): the count, then pickled deltas
-                self._pos.extend(poslist)
-                counts.append(freq)
-                values.append(pack_uint(freq) + dumps(
-                    [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:])], 2))
-            else:
-                values.append(pack_uint(freq))
-        self._terms.extend(terms)
-        self._docs.extend([docnum] * len(terms))
-        self._weights.extend(weights)
-        self._values.extend(values)
-        self._pos_count.extend(counts if positions else [0] * len(terms))
-        return length
+        self._swedish = {name: _WordPostings(type(field.format) is Positions)
+                         for name, field in self.schema.items()
+                         if isinstance(getattr(field, "analyzer", None), SwedishAnalyzer)
+                         and field.analyzer.kind == "text"
+                         and type(field.format) in (Positions, Frequency)}
 
     def add_document(self, **fields):
         """As SegmentWriter.add_document, with postings kept in the in-memory arrays."""
@@ -130,13 +90,15 @@ class BulkSegmentWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, name, docboost)
-                    if name in self._fast and isinstance(value, str):
-                        length = self._add_swedish(name, field, value, docnum, boost)
+                    if name in self._swedish:
+                        length = self._swedish[name].add(value, docnum,
+                                                         field.format.field_boost * boost)
                     else:
+                        post = self._other.add
                         for tbytes, freq, weight, vbytes in field.index(value):
                             if field.scorable:
                                 length += freq
-                            self._post(name, tbytes, docnum, weight * boost, vbytes)
+                            post(name, tbytes, docnum, weight * boost, vbytes)
                     if field.scorable:
                         self._lengths.setdefault(name, {})[docnum] = length
                 stored = fields.get(f"_stored_{name}", value)
@@ -189,96 +151,359 @@ class BulkSegmentWriter(SegmentWriter):
             pickle.dump(terms, out, protocol=pickle.HIGHEST_PROTOCOL)
 
     def _write_postings(self, lengths: dict[str, list[int]]) -> tuple:
-        """Hand every term's postings to Whoosh's postings writer; returns the side arrays
-        of the frequent terms (ids, weights, {term: span}, position offsets, positions)."""
-        if not self._term_keys:
+        """Write every field's terms and postings; returns the side arrays of the frequent
+        terms (ids, weights, {(field, term): span}, position offsets, positions)."""
+        runs = self._other.runs(self.schema, self.docnum)
+        runs.update({name: words.run(self.schema[name], self.docnum)
+                     for name, words in self._swedish.items() if words.docs})
+        self._other = self._swedish = None
+        side_ids, side_weights, side_terms, side_counts, side_pos = [], [], {}, [], []
+        done = 0
+        writer = _TermWriter(self.fieldwriter)
+        for name in sorted(runs):
+            run = runs[name]
+            if not run.terms:
+                continue            # only empty values: no postings, as Whoosh's writer
+            field = self.schema[name]
+            writer.write_field(name, field, run, lengths.get(name))
+            counts = np.diff(run.bounds)
+            big = np.flatnonzero(counts >= SIDE_MIN_POSTINGS)
+            if not len(big):
+                continue
+            starts, sizes = run.bounds[big], counts[big]
+            picked = ranges(starts, sizes)
+            side_ids.append(run.docs[picked])
+            side_weights.append(run.weights[picked])
+            spans = np.concatenate([[0], np.cumsum(sizes)]) + done
+            for k, n in enumerate(big.tolist()):
+                side_terms[(name, run.terms[n])] = (int(spans[k]), int(spans[k + 1]))
+            done = int(spans[-1])
+            freqs, positions = run.positions(picked)
+            side_counts.append(freqs)
+            side_pos.append(positions)
+        if not side_ids:
             return (np.zeros(0, np.uint32), np.zeros(0, np.float32), {},
                     np.zeros(1, np.int64), np.zeros(0, np.uint32))
+        counts = np.concatenate(side_counts).astype(np.int64)
+        return (np.concatenate(side_ids).astype(np.uint32),
+                np.concatenate(side_weights).astype(np.float32), side_terms,
+                np.concatenate([[0], np.cumsum(counts)]),
+                np.concatenate(side_pos).astype(np.uint32))
+
+
+class _Run:
+    """One field's postings in writing order: by term (bytes), then by document.
+
+    terms[n] has postings bounds[n]..bounds[n + 1] of docs and weights (float64: Whoosh keeps
+    the exact maximum in a block's header, float32 weights in the block); values(lo, hi) gives
+    their encoded values (None where the format has none), positions(indices) the position
+    counts and positions of some postings, for the side arrays."""
+
+    def __init__(self, terms: list[bytes], bounds: np.ndarray, docs: np.ndarray,
+                 weights: np.ndarray, values, positions):
+        self.terms, self.bounds, self.docs, self.weights = terms, bounds, docs, weights
+        self.values, self.positions = values, positions
+
+
+class _FieldPostings:
+    """Postings of the fields without Swedish analysis, one at a time (a few per document)."""
+
+    def __init__(self):
+        self._term_ids: dict[tuple[str, bytes], int] = {}
+        self._term_keys: list[tuple[str, bytes]] = []
+        self._terms = array("I")
+        self._docs = array("I")
+        self._weights = array("d")
+        self._values: list[bytes] = []
+
+    def add(self, fieldname: str, tbytes: bytes, docnum: int, weight: float, vbytes: bytes):
+        key = (fieldname, tbytes)
+        term = self._term_ids.get(key)
+        if term is None:
+            term = self._term_ids[key] = len(self._term_keys)
+            self._term_keys.append(key)
+        self._terms.append(term)
+        self._docs.append(docnum)
+        self._weights.append(weight)
+        self._values.append(vbytes)
+
+    def runs(self, schema, doc_count: int) -> dict[str, _Run]:
+        if not self._term_keys:
+            return {}
         by_key = sorted(range(len(self._term_keys)), key=self._term_keys.__getitem__)
         keys = [self._term_keys[i] for i in by_key]       # by field name, then term bytes
         rank = np.empty(len(keys), dtype=np.int64)
         rank[by_key] = np.arange(len(keys))
-        terms = np.frombuffer(self._terms, dtype=np.uint32)
+        ranked = rank[np.frombuffer(self._terms, dtype=np.uint32)]
         docs = np.frombuffer(self._docs, dtype=np.uint32)
-        order = np.lexsort((docs, rank[terms]))            # term order, then document order
-        bounds = np.searchsorted(rank[terms][order], np.arange(len(keys) + 1))
-        docs = docs[order]
-        weights = np.frombuffer(self._weights, dtype=np.float32)[order]
-        counts = np.diff(bounds)
-        big = counts >= SIDE_MIN_POSTINGS
-        side_bounds = np.concatenate([[0], np.cumsum(counts[big])]).tolist()
-        chosen = np.repeat(big, counts)
-        # raw positions of the chosen postings, in the same order (postings of fields
-        # without positions have none)
-        pos_count = np.frombuffer(self._pos_count, dtype=np.uint32).astype(np.int64)
-        pos_start = np.concatenate([[0], np.cumsum(pos_count)[:-1]])
-        picked = order[chosen]
-        pos_lengths = pos_count[picked]
-        side = (docs[chosen], weights[chosen],
-                {keys[n]: (side_bounds[k], side_bounds[k + 1])
-                 for k, n in enumerate(np.flatnonzero(big).tolist())},
-                np.concatenate([[0], np.cumsum(pos_lengths)]),
-                np.frombuffer(self._pos, dtype=np.uint32)[ranges(pos_start[picked], pos_lengths)])
-        bounds = bounds.tolist()
+        order = np.argsort(ranked * doc_count + docs, kind="stable")
+        bounds = np.searchsorted(ranked[order], np.arange(len(keys) + 1))
+        docs, weights = docs[order], np.frombuffer(self._weights, dtype=np.float64)[order]
         values = self._values
-        self._pos = self._pos_count = None
-        fw = self.fieldwriter
-        current = None
-        base = end = 0          # postings [base, end) are converted to Python lists below
-        for n, (fieldname, tbytes) in enumerate(keys):
+        runs = {}
+        field_starts = [n for n in range(len(keys)) if n == 0 or keys[n][0] != keys[n - 1][0]]
+        for a, b in zip(field_starts, field_starts[1:] + [len(keys)]):
+            name = keys[a][0]
+            lo, hi = int(bounds[a]), int(bounds[b])
+            fixed = schema[name].format.fixed_value_size()
+            chunk = order[lo:hi]
+
+            def field_values(i, j, chunk=chunk, fixed=fixed):
+                return None if fixed == 0 else [values[k] for k in chunk[i:j].tolist()]
+
+            def no_positions(picked):
+                return np.zeros(len(picked), np.int64), np.zeros(0, np.uint32)
+            runs[name] = _Run([t for _, t in keys[a:b]], bounds[a:b + 1] - lo, docs[lo:hi],
+                              weights[lo:hi], field_values, no_positions)
+        return runs
+
+
+class _WordPostings:
+    """A Swedish text field's postings, kept as one word id per token.
+
+    Each distinct token text (or the term tuple of a position with shared-hyphen
+    expansions) is analysed once per segment into term ids; run() expands the tokens into
+    (term, document, position) rows with numpy and sorts them into postings."""
+
+    def __init__(self, positions: bool):
+        self.has_positions = positions
+        self._word_ids: dict = {}                   # token text or term tuple -> word id
+        self._term_ids: dict[str, int] = {}
+        self._term_list: list[str] = []
+        self._word_terms = array("I")               # term ids of word 0, word 1, ...
+        self._word_start = array("I", [0])          # word w: _word_terms[start[w]:start[w+1]]
+        self._term_counts: list[int] = []           # per word: how many terms
+        self._tokens = array("I")                   # per token: word id
+        self.docs = array("I")                      # per document with this field: docnum,
+        self._sizes = array("I")                    # its token count
+        self._boosts = array("d")                   # and its weight per occurrence
+
+    def add(self, value: str, docnum: int, boost: float) -> int:
+        """Add one document's text; returns the field length (terms over all positions)."""
+        keys = analysis.position_terms(value)
+        get = self._word_ids.get
+        ids = [get(key) for key in keys]
+        if None in ids:
+            ids = [self._new_word(key) if wid is None else wid for key, wid in zip(keys, ids)]
+        self._tokens.extend(ids)
+        self.docs.append(docnum)
+        self._sizes.append(len(ids))
+        self._boosts.append(boost)
+        return sum(map(self._term_counts.__getitem__, ids))
+
+    def _new_word(self, key) -> int:
+        wid = self._word_ids.get(key)
+        if wid is not None:             # seen earlier in the same document
+            return wid
+        terms = analysis.word_terms(key) if isinstance(key, str) else key
+        tids = self._term_ids
+        for term in terms:
+            tid = tids.get(term)
+            if tid is None:
+                tid = tids[term] = len(self._term_list)
+                self._term_list.append(term)
+            self._word_terms.append(tid)
+        self._word_start.append(len(self._word_terms))
+        wid = self._word_ids[key] = len(self._term_counts)
+        self._term_counts.append(len(terms))
+        return wid
+
+    def run(self, field, doc_count: int) -> _Run:
+        words = np.frombuffer(self._tokens, dtype=np.uint32).astype(np.int64)
+        sizes = np.frombuffer(self._sizes, dtype=np.uint32).astype(np.int64)
+        token_docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), sizes)
+        token_pos = np.arange(len(words)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        counts = np.asarray(self._term_counts, dtype=np.int64)[words]
+        rows = ranges(np.frombuffer(self._word_start, dtype=np.uint32)[words].astype(np.int64),
+                      counts)
+        terms = np.frombuffer(self._word_terms, dtype=np.uint32)[rows]
+        token = np.repeat(np.arange(len(words)), counts)
+        del rows, words
+        encoded = [t.encode("utf-8") for t in self._term_list]
+        by_bytes = sorted(range(len(encoded)), key=encoded.__getitem__)
+        rank = np.empty(len(encoded), dtype=np.int64)
+        rank[by_bytes] = np.arange(len(encoded))
+        # stable: rows of a (term, document) pair stay in position order
+        key = rank[terms] * doc_count + token_docs[token]
+        del terms
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        positions = token_pos[token[order]]
+        del order, token, token_docs, token_pos
+        first = np.flatnonzero(np.diff(key, prepend=-1))     # each (term, document) pair
+        freqs = np.diff(np.append(first, len(key)))
+        term_rank, docs = np.divmod(key[first], doc_count)
+        del key
+        boosts = np.zeros(doc_count, dtype=np.float64)
+        boosts[np.frombuffer(self.docs, dtype=np.uint32)] = np.frombuffer(self._boosts)
+        weights = freqs * boosts[docs]
+        bounds = np.searchsorted(term_rank, np.arange(len(encoded) + 1))
+        terms_sorted = [encoded[i] for i in by_bytes]
+        # positions as Positions.encode() writes them: the first, then deltas
+        deltas = np.diff(positions, prepend=0)
+        deltas[first] = positions[first]
+        has_positions = self.has_positions
+
+        def values(lo: int, hi: int) -> list[bytes]:
+            f = freqs[lo:hi].tolist()
+            if not has_positions:
+                return [_frequency_value(n) for n in f]
+            start = int(first[lo])
+            d = deltas[start:start + sum(f)].tolist()
+            out = []
+            at = 0
+            one = _ONE_POSITION
+            for n in f:
+                if n == 1:
+                    p = d[at]
+                    out.append(one[p] if p < len(one) else _one_position(p))
+                else:
+                    out.append(pack_uint(n) + dumps(d[at:at + n], 2))
+                at += n
+            return out
+
+        def picked_positions(picked: np.ndarray):
+            if not has_positions:
+                return np.zeros(len(picked), np.int64), np.zeros(0, np.uint32)
+            n = freqs[picked]
+            return n, positions[ranges(first[picked], n)].astype(np.uint32)
+
+        return _Run(terms_sorted, bounds, docs.astype(np.uint32), weights, values,
+                    picked_positions)
+
+
+def _one_position(p: int) -> bytes:
+    return pack_uint(1) + dumps([p], 2)
+
+
+_ONE_POSITION = [_one_position(p) for p in range(4096)]     # Positions.encode([p])
+_FREQUENCIES = [pack_uint(n) for n in range(256)]
+
+
+def _frequency_value(n: int) -> bytes:
+    return _FREQUENCIES[n] if n < 256 else pack_uint(n)
+
+
+class _TermWriter:
+    """Writes terms and postings in the bytes of Whoosh's W3 codec — what W3FieldWriter,
+    W3PostingsWriter and W3TermInfo write term by term and posting by posting — with a few
+    Python operations per term: the term table (an OrderedHashWriter), blocks of up to
+    `blocklimit` postings (pickled, zlib-compressed) and short lists inlined in the table.
+
+    Whoosh 2.7's own inlining is broken (it calls a misspelt method), so its writer never
+    inlines; its readers read inlined lists as written here."""
+
+    def __init__(self, fieldwriter):
+        self.fw = fieldwriter
+
+    def write_field(self, name: str, field, run: _Run, lengths: list[int] | None) -> None:
+        fw = self.fw
+        fw.start_field(name, field)
+        postwriter = fw._postwriter
+        limit, comp = postwriter._blocklimit, postwriter._compression
+        fixed = field.format.fixed_value_size()
+        prefix = pack_ushort(fw._fieldid)
+        tindex = fw._tindex
+        tfile, pfile = tindex.dbfile, fw._postfile
+        tpos, ppos = tfile.tell(), pfile.tell()
+        tout, pout = [], []
+        buckets, index = tindex.buckets, tindex.index
+        bounds = run.bounds.tolist()
+        base = end = 0
+        for n, tbytes in enumerate(run.terms):
             lo, hi = bounds[n], bounds[n + 1]
             if hi > end:        # a window at a time: lists of every posting would cost GBs
                 base, end = lo, max(hi, lo + LIST_WINDOW)
-                chunk_docs = docs[base:end].tolist()
-                chunk_weights = weights[base:end].tolist()
-                chunk_order = order[base:end].tolist()
-            if fieldname != current:
-                if current is not None:
-                    fw.finish_field()
-                current = fieldname
-                field = self.schema[fieldname]
-                fw.start_field(fieldname, field)
-                field_lengths = lengths.get(fieldname)
-                fixed = field.format.fixed_value_size()
-            ids = chunk_docs[lo - base:hi - base]
-            fw.start_term(tbytes)
-            _write_term(fw._postwriter, ids, chunk_weights[lo - base:hi - base],
-                        [values[i] for i in chunk_order[lo - base:hi - base]] if fixed != 0
-                        else [], [field_lengths[d] for d in ids] if field_lengths else None)
-            postwriter = fw._postwriter
+                w_docs = run.docs[base:end].tolist()
+                w_exact = run.weights[base:end].tolist()
+                w_weights = run.weights[base:end].astype(np.float32).tolist()
+                w_values = run.values(base, end)
+            ids = w_docs[lo - base:hi - base]
+            weights = w_weights[lo - base:hi - base]
+            exact = w_exact[lo - base:hi - base]
+            values = w_values[lo - base:hi - base] if w_values is not None else None
+            lens = [lengths[d] for d in ids] if lengths else None
             if hi - lo <= INLINE_POSTINGS:
-                # Whoosh 2.7's own inlining is broken (it calls a misspelt method): do it here
-                terminfo = postwriter._terminfo
-                terminfo.add_block(postwriter)
-                terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
-                postwriter._terminfo = None
-                fw._tindex.add(pack_ushort(fw._fieldid) + tbytes, terminfo.to_bytes())
+                minl, maxl = _min_max_length(lens)
+                info = _TERMINFO.pack(
+                    1, sum(weights), hi - lo, 0 if minl is None else length_to_byte(minl),
+                    length_to_byte(maxl), max(0, max(exact)), ids[0], ids[-1]) + dumps(
+                    (tuple(ids), tuple(weights), tuple(values) if values else NO_VALUES), 2)
             else:
-                fw.finish_term()
+                start = ppos
+                total = 0.0
+                tmin, tmax, tmaxw = None, 0, 0
+                for b in range(0, hi - lo, limit):
+                    b_ids, b_weights = ids[b:b + limit], weights[b:b + limit]
+                    b_min, b_max = _min_max_length(lens[b:b + limit] if lens else None)
+                    b_maxw = max(exact[b:b + limit])
+                    total += sum(b_weights)
+                    if tmin is None:
+                        tmin = b_min
+                    elif b_min is not None:
+                        tmin = min(tmin, b_min)
+                    tmax, tmaxw = max(tmax, b_max), max(tmaxw, b_maxw)
+                    data = dumps((_deltas(b_ids), _mini_weights(b_weights),
+                                  _mini_values(values[b:b + limit] if values is not None else
+                                               None, fixed)), 2)
+                    if comp:
+                        data = zlib.compress(data, comp)
+                    info_b = dumps((len(b_ids), b_ids[-1], b_maxw, comp, length_to_byte(b_min),
+                                    length_to_byte(b_max)), 2)
+                    size = len(info_b) + len(data)
+                    chunk = ((WHOOSH3_HEADER_MAGIC if b == 0 else b"")
+                             + pack_int(-size if b + limit >= hi - lo else size) + info_b + data)
+                    pout.append(chunk)
+                    ppos += len(chunk)
+                info = _TERMINFO.pack(
+                    0, total, hi - lo, 0 if tmin is None else length_to_byte(tmin),
+                    length_to_byte(tmax), tmaxw, ids[0], ids[-1]
+                ) + pack_long(start) + pack_int(ppos - start)
+            key = prefix + tbytes
+            row = HASH_LENGTHS.pack(len(key), len(info)) + key + info
+            index.append(tpos)
+            h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+            buckets[h & 255].append((h, tpos))
+            tout.append(row)
+            tpos += len(row)
+            if len(tout) > 4096:
+                tfile.write(b"".join(tout))
+                tout = []
+            if len(pout) > 256:
+                pfile.write(b"".join(pout))
+                pout = []
+        tfile.write(b"".join(tout))
+        pfile.write(b"".join(pout))
+        if run.terms:
+            tindex.lastkey = prefix + run.terms[-1]
         fw.finish_field()
-        self._terms = self._docs = self._weights = None
-        self._values = []
-        return side
 
 
-def _write_term(writer, ids: list[int], weights: list[float], values: list[bytes],
-                lengths: list[int] | None) -> None:
-    """Fill Whoosh's W3PostingsWriter a block at a time (what add_posting does per posting)."""
-    limit = writer._blocklimit
-    for start in range(0, len(ids), limit):
-        end = start + limit
-        block_ids = ids[start:end]
-        writer._ids = array("I", block_ids)
-        block_weights = weights[start:end]
-        writer._weights = array("f", block_weights)
-        writer._values = values[start:end]
-        writer._maxweight = max(block_weights)
-        if lengths:
-            block_lengths = [n for n in lengths[start:end] if n]
-            writer._minlength = min(block_lengths) if block_lengths else None
-            writer._maxlength = max(block_lengths) if block_lengths else 0
-        else:
-            writer._minlength, writer._maxlength = None, 0
-        if end < len(ids):
-            writer._write_block()
-    # the last block stays buffered: finish_postings() writes it (or inlines a short list)
+def _min_max_length(lengths: list[int] | None) -> tuple[int | None, int]:
+    """A block's least and greatest field length, as W3PostingsWriter.add_posting keeps them
+    (zero lengths are not counted)."""
+    if not lengths:
+        return None, 0
+    present = [n for n in lengths if n]
+    return (min(present), max(present)) if present else (None, 0)
+
+
+def _deltas(ids: list[int]) -> tuple[int, ...]:
+    return tuple(b - a for a, b in zip([0] + ids, ids))
+
+
+def _mini_weights(weights: list[float]):
+    first = weights[0]
+    if all(w == 1.0 for w in weights):
+        return None
+    if all(w == first for w in weights):
+        return first
+    return tuple(weights)
+
+
+def _mini_values(values: list[bytes] | None, fixed: int | None):
+    if fixed is None or fixed < 0:
+        return tuple(values)
+    if fixed == 0:
+        return None
+    return b"".join(values)

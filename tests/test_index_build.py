@@ -73,6 +73,37 @@ def test_bulk_segment_has_the_same_postings_as_whooshs_writer(two_indexes):
         assert min(sizes) <= INLINE_POSTINGS < max(sizes)
 
 
+def _block_headers(matcher) -> list[tuple]:
+    """Each block's (length, last id, max weight, compression, min and max length)."""
+    out = []
+    while not matcher._atend:
+        out.append((matcher._blocklength, matcher._maxid, matcher._maxweight,
+                    matcher._compression, matcher._minlength, matcher._maxlength))
+        if matcher._lastblock:
+            break
+        matcher._next_block()
+    return out
+
+
+def test_bulk_segment_has_the_same_term_statistics_and_blocks(two_indexes):
+    """What Whoosh's scoring and skipping read besides the postings: each term's statistics
+    and, for lists written as blocks, each block's header."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    _, (plain, bulk) = two_indexes
+    with plain.reader() as a, bulk.reader() as b:
+        blocks = 0
+        for fieldname, tbytes in a.all_terms():
+            x, y = a.term_info(fieldname, tbytes), b.term_info(fieldname, tbytes)
+            stats = [(i.weight(), i.doc_frequency(), i.min_length(), i.max_length(),
+                      i.max_weight(), i.min_id(), i.max_id()) for i in (x, y)]
+            assert stats[0] == stats[1], (fieldname, tbytes)
+            m = b.postings(fieldname, tbytes)
+            if isinstance(m, W3LeafMatcher):
+                assert _block_headers(a.postings(fieldname, tbytes)) == _block_headers(m)
+                blocks += 1
+        assert blocks > 100
+
+
 def test_bulk_segment_has_the_same_documents_lengths_and_columns(two_indexes):
     units, (plain, bulk) = two_indexes
     with plain.reader() as a, bulk.reader() as b:
