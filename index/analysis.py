@@ -227,7 +227,7 @@ def _fused_terms(token_text: str, fused: list[str]) -> tuple[str, ...]:
     return (word, *_variant_terms(word, stems))
 
 
-@lru_cache(maxsize=WORD_CACHE)
+@lru_cache(maxsize=4 * WORD_CACHE)
 def word_terms(token_text: str) -> tuple[str, ...]:
     """The terms analyze() gives at a position of this token (without expansions): the
     word as written, then its marked variants."""
@@ -258,16 +258,35 @@ def analyze(text: str, field: str = "text") -> Iterator[tuple[int, str, int, int
             yield tok.pos, term, tok.start, tok.end
 
 
-def position_terms(text: str) -> list[str | tuple[str, ...]]:
-    """What analyze(text) gives, position by position, for the bulk index writer: the
-    token's text where its terms are word_terms(text), else the tuple of its terms."""
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """tokenize(text) as plain (start, end, token text) tuples, without positions (faster)."""
+    out = []
+    for match in _WORD.finditer(text):
+        word = match.group(0).lower()
+        if word.startswith("§"):
+            word = re.sub(r"\s", "", word)
+        if word not in STOP_WORDS:
+            out.append((match.start(), match.end(), word))
+    return out
+
+
+def index_words(text: str) -> list[str]:
+    """The texts of tokenize(text)'s tokens, without their places (faster)."""
     words = [w for w in map(str.lower, _WORD.findall(text)) if w not in STOP_WORDS]
     if "§" in text:
         words = [re.sub(r"\s", "", w) if w.startswith("§") else w for w in words]
-    out: list = words
-    if "-" in text:
-        for i, fused in expansions(words).items():
-            out[i] = _fused_terms(words[i], fused)
+    return words
+
+
+def position_terms(text: str) -> list[str | tuple[str, ...]]:
+    """What analyze(text) gives, position by position, for the bulk index writer: the
+    token's text where its terms are word_terms(text), else the tuple of its terms."""
+    words = index_words(text)
+    if "-" not in text:
+        return words
+    out: list = list(words)
+    for i, fused in expansions(words).items():
+        out[i] = _fused_terms(words[i], fused)
     return out
 
 

@@ -308,7 +308,7 @@ class _SidePostings:
         keep = np.flatnonzero(wanted[docs])
         if not len(keep):
             return np.zeros(0, dtype=np.int64)
-        offsets = self.pos_offsets[span[0]:span[1] + 1]
+        offsets = self.pos_offsets[span[0]:span[1] + 1].astype(np.int64)
         starts = offsets[keep]
         lengths = offsets[keep + 1] - starts
         positions = np.asarray(self.positions[ranges(starts, lengths)], dtype=np.int64)

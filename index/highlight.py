@@ -5,6 +5,7 @@ The text is escaped here; only our own <mark> tags are added, so a snippet is sa
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 from . import analysis
@@ -17,32 +18,43 @@ def match_forms(text: str, wanted: dict[str, set[str]], memo: dict | None = None
                 ) -> list[tuple[int, int, str, str]]:
     """Spans of `text` matching the wanted terms: (start, end, how, surface form).
 
-    `memo` (word -> how) may be shared by the calls of one search: hits repeat words."""
+    `memo` (word -> how) may be shared by the calls of one search: hits repeat words.
+    Each distinct word is judged once; only the text's matching words are then located."""
     memo = {} if memo is None else memo
-    spans = []
-    for tok in analysis.tokenize(text):
-        word = tok.text.rstrip("-")
+    found = set()
+    for word in set(analysis.index_words(text)):
+        word = word.rstrip("-")
         how = memo.get(word, "")
         if how == "":
             how = memo[word] = _how(word, wanted)
         if how:
-            spans.append((tok.start, tok.end, how, text[tok.start:tok.end]))
-    return spans
+            found.add(word)
+    if not found:
+        return []
+    return [(start, end, memo[word], text[start:end])
+            for start, end, token in analysis.word_spans(text)
+            if (word := token.rstrip("-")) in found]
+
+
+@lru_cache(maxsize=analysis.WORD_CACHE)
+def _forms(word: str) -> tuple[str, frozenset[str]]:
+    """A text word's stem and folded forms (its own, its stem's, a repaired form's stem)."""
+    stem = analysis.stem(word)
+    return stem, frozenset((analysis.fold(stem), analysis.fold(word),
+                            analysis.fold(analysis.stem(analysis.repair(word) or word))))
 
 
 def _how(word: str, wanted: dict[str, set[str]]) -> str | None:
     if word in wanted["exact"]:
         return "exact"
-    stem = analysis.stem(word)
+    stem, folds = _forms(word)
     if stem in wanted["stem"]:
         return "stem"
     # a compound part's stem stands in the word (kyrk in kyrkogård): split only then
     if any(s in word for s in wanted["stem"]) and \
             any(analysis.stem(p) in wanted["stem"] for p in analysis.word_parts(word)):
         return "part"
-    folded = wanted["folded"]
-    if folded and (analysis.fold(stem) in folded or analysis.fold(word) in folded or
-                   analysis.fold(analysis.stem(analysis.repair(word) or word)) in folded):
+    if wanted["folded"] and not folds.isdisjoint(wanted["folded"]):
         return "folded"
     return None
 

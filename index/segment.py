@@ -38,11 +38,15 @@ from .schema import SwedishAnalyzer
 # Terms with this many postings or fewer are stored inside the term table, not as a block of
 # the postings file: most terms of a real archive's vocabulary are that rare.
 INLINE_POSTINGS = 8
-# Terms with at least this many postings also get their documents and weights as flat arrays
-# beside the segment (SIDE_FILES), which engine.py maps instead of unpickling Whoosh's blocks;
-# Whoosh deletes them with the segment (they carry its id), and ignores them otherwise.
-SIDE_MIN_POSTINGS = 128
+# Terms with at least this many postings also get their documents, weights and positions as
+# flat arrays beside the segment (SIDE_FILES), which engine.py maps instead of unpickling
+# Whoosh's blocks; Whoosh deletes them with the segment (they carry its id), and ignores them
+# otherwise. Every term not inlined has them: a first search reading a mid-frequency term
+# from Whoosh's blocks in every segment took most of a cold query's time (refs #6).
+SIDE_MIN_POSTINGS = INLINE_POSTINGS + 1
 LIST_WINDOW = 200_000   # postings turned into Python lists at a time while writing
+# zlib level of the postings blocks (Whoosh's codec uses 3; readers take any level)
+BLOCK_COMPRESSION = 1
 SIDE_FILES = (".pgf_ids.npy", ".pgf_weights.npy", ".pgf_terms.pickle", ".pgf_posoff.npy",
               ".pgf_pos.npy")
 # Per-document values a searcher needs in bulk when it opens (facet columns, dates, the field
@@ -183,11 +187,11 @@ class BulkSegmentWriter(SegmentWriter):
             side_pos.append(positions)
         if not side_ids:
             return (np.zeros(0, np.uint32), np.zeros(0, np.float32), {},
-                    np.zeros(1, np.int64), np.zeros(0, np.uint32))
+                    np.zeros(1, np.uint32), np.zeros(0, np.uint32))
         counts = np.concatenate(side_counts).astype(np.int64)
         return (np.concatenate(side_ids).astype(np.uint32),
                 np.concatenate(side_weights).astype(np.float32), side_terms,
-                np.concatenate([[0], np.cumsum(counts)]),
+                np.concatenate([[0], np.cumsum(counts)]).astype(np.uint32),
                 np.concatenate(side_pos).astype(np.uint32))
 
 
@@ -400,7 +404,7 @@ class _TermWriter:
         fw = self.fw
         fw.start_field(name, field)
         postwriter = fw._postwriter
-        limit, comp = postwriter._blocklimit, postwriter._compression
+        limit, comp = postwriter._blocklimit, BLOCK_COMPRESSION
         fixed = field.format.fixed_value_size()
         prefix = pack_ushort(fw._fieldid)
         tindex = fw._tindex
