@@ -108,6 +108,8 @@ class Engine:
                     ids.append(found[0].astype(np.int64) + offset)
                     weights.append(found[1])
                     continue
+                if side.lacks(key):
+                    continue
             try:
                 matcher = sub.postings(name, text)
             except Exception:  # TermNotFound, or a field without postings
@@ -171,6 +173,8 @@ class Engine:
             found = side.position_keys(key, offset, wanted) if side is not None else None
             if found is not None:
                 parts.append(found)
+                continue
+            if side is not None and side.lacks(key):
                 continue
             try:
                 matcher = sub.postings(name, text)
@@ -270,10 +274,12 @@ class _SidePostings:
     """The side arrays index/segment.py wrote for a segment's frequent terms, memory-mapped."""
 
     def __init__(self, ids: np.ndarray, weights: np.ndarray, terms: dict,
-                 pos_offsets: np.ndarray, positions: np.ndarray, columns: dict):
+                 pos_offsets: np.ndarray, positions: np.ndarray, columns: dict,
+                 inline: np.ndarray | None = None):
         self.ids, self.weights, self.terms = ids, weights, terms
         self.pos_offsets, self.positions = pos_offsets, positions
         self.columns = columns      # {'columns': {name: [value per doc]}, 'lengths': {...}}
+        self.inline = inline        # sorted inline_hash() of the other terms (newer builds)
 
     @classmethod
     def load(cls, folder, sub) -> "_SidePostings | None":
@@ -282,15 +288,25 @@ class _SidePostings:
         if folder is None or segment is None:
             return None
         paths = [os.path.join(str(folder), segment.segment_id() + ext)
-                 for ext in SIDE_FILES + (COLUMNS_FILE,)]
-        if not all(os.path.exists(p) for p in paths):
+                 for ext in SIDE_FILES[:5] + (COLUMNS_FILE, SIDE_FILES[5])]
+        if not all(os.path.exists(p) for p in paths[:6]):
             return None          # written by Whoosh's own writer (an update, a merge)
         pickled = []
         for n in (2, 5):
             with open(paths[n], "rb") as f:
                 pickled.append(pickle.load(f))
         arrays = [np.load(paths[n], mmap_mode="r") for n in (0, 1, 3, 4)]
-        return cls(arrays[0], arrays[1], pickled[0], arrays[2], arrays[3], pickled[1])
+        inline = np.load(paths[6]) if os.path.exists(paths[6]) else None
+        return cls(arrays[0], arrays[1], pickled[0], arrays[2], arrays[3], pickled[1], inline)
+
+    def lacks(self, key: tuple[str, bytes]) -> bool:
+        """True when the segment surely has no such term (neither side arrays nor inlined)."""
+        if self.inline is None or key in self.terms:
+            return False
+        from .segment import inline_hash
+        h = inline_hash(key[0].encode("utf-8") + b"\0" + key[1])
+        i = int(np.searchsorted(self.inline, h))
+        return i >= len(self.inline) or int(self.inline[i]) != h
 
     def get(self, key: tuple[str, bytes]):
         span = self.terms.get(key)

@@ -48,7 +48,7 @@ LIST_WINDOW = 200_000   # postings turned into Python lists at a time while writ
 # zlib level of the postings blocks (Whoosh's codec uses 3; readers take any level)
 BLOCK_COMPRESSION = 1
 SIDE_FILES = (".pgf_ids.npy", ".pgf_weights.npy", ".pgf_terms.pickle", ".pgf_posoff.npy",
-              ".pgf_pos.npy")
+              ".pgf_pos.npy", ".pgf_inline.npy")
 # Per-document values a searcher needs in bulk when it opens (facet columns, dates, the field
 # lengths BM25F uses), so that opening does not walk every document through Whoosh's readers.
 COLUMNS_FILE = ".pgf_columns.pickle"
@@ -136,9 +136,9 @@ class BulkSegmentWriter(SegmentWriter):
     def _write_side_files(self, segment_id: str, side: tuple, lengths: dict[str, list[int]]):
         """The frequent terms' postings as arrays and the per-document columns:
         <segment id>.pgf_* (see SIDE_FILES and COLUMNS_FILE)."""
-        ids, weights, terms, pos_offsets, positions = side
+        ids, weights, terms, pos_offsets, positions, inline = side
         folder = self.storage.folder
-        for ext, array_ in zip(SIDE_FILES, (ids, weights, None, pos_offsets, positions)):
+        for ext, array_ in zip(SIDE_FILES, (ids, weights, None, pos_offsets, positions, inline)):
             if array_ is not None:
                 np.save(os.path.join(folder, segment_id + ext), array_)
         # the lengths BM25F sees: Whoosh keeps a byte per length, read back as byte_to_length
@@ -162,6 +162,7 @@ class BulkSegmentWriter(SegmentWriter):
                      for name, words in self._swedish.items() if words.docs})
         self._other = self._swedish = None
         side_ids, side_weights, side_terms, side_counts, side_pos = [], [], {}, [], []
+        inline = []
         done = 0
         writer = _TermWriter(self.fieldwriter)
         for name in sorted(runs):
@@ -171,6 +172,9 @@ class BulkSegmentWriter(SegmentWriter):
             field = self.schema[name]
             writer.write_field(name, field, run, lengths.get(name))
             counts = np.diff(run.bounds)
+            prefix = name.encode("utf-8") + b"\0"
+            inline += [inline_hash(prefix + run.terms[n])
+                       for n in np.flatnonzero(counts < SIDE_MIN_POSTINGS).tolist()]
             big = np.flatnonzero(counts >= SIDE_MIN_POSTINGS)
             if not len(big):
                 continue
@@ -185,14 +189,15 @@ class BulkSegmentWriter(SegmentWriter):
             freqs, positions = run.positions(picked)
             side_counts.append(freqs)
             side_pos.append(positions)
+        inline = np.unique(np.asarray(inline, dtype=np.uint32))
         if not side_ids:
             return (np.zeros(0, np.uint32), np.zeros(0, np.float32), {},
-                    np.zeros(1, np.uint32), np.zeros(0, np.uint32))
+                    np.zeros(1, np.uint32), np.zeros(0, np.uint32), inline)
         counts = np.concatenate(side_counts).astype(np.int64)
         return (np.concatenate(side_ids).astype(np.uint32),
                 np.concatenate(side_weights).astype(np.float32), side_terms,
                 np.concatenate([[0], np.cumsum(counts)]).astype(np.uint32),
-                np.concatenate(side_pos).astype(np.uint32))
+                np.concatenate(side_pos).astype(np.uint32), inline)
 
 
 class _Run:
@@ -374,6 +379,13 @@ class _WordPostings:
 
         return _Run(terms_sorted, bounds, docs.astype(np.uint32), weights, values,
                     picked_positions)
+
+
+def inline_hash(key: bytes) -> int:
+    """32 bits of a (field + NUL + term) key: .pgf_inline.npy holds those of a segment's
+    terms without side arrays, sorted, so a reader knows which terms to look up in Whoosh's
+    term table (a lookup costs ~50 µs; a rare term is absent from most segments)."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[:4], "little")
 
 
 def _one_position(p: int) -> bytes:

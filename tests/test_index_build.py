@@ -174,6 +174,11 @@ def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, m
         assert all(a.codes[n].tolist() == b.codes[n].tolist() for n in a.codes)
         frequent = list(side.terms)
         assert len(frequent) > 500 and {f for f, _ in frequent} >= {"text", "title", "decision"}
+        # the inline-term filter: never says "absent" of a term the segment has
+        every = list(searcher.reader().all_terms())
+        assert len(every) > len(frequent) and not any(side.lacks(key) for key in every)
+        made_up = [("text", f"zqx{n}vw".encode()) for n in range(200)]
+        assert sum(side.lacks(key) for key in made_up) >= 199
         for name, tbytes in frequent:
             if name not in ("text", "title", "decision", "dnr", "paragraph", "kind", "body"):
                 continue      # binary terms of numeric fields are not read by the engine
