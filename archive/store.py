@@ -36,6 +36,8 @@ CREATE INDEX IF NOT EXISTS items_document ON items(document_id, ordinal);
 CREATE INDEX IF NOT EXISTS items_meeting ON items(meeting_id);
 CREATE TABLE IF NOT EXISTS dnr(key TEXT, item_id TEXT, document_id TEXT);
 CREATE INDEX IF NOT EXISTS dnr_key ON dnr(key);
+CREATE INDEX IF NOT EXISTS dnr_document ON dnr(document_id);
+CREATE INDEX IF NOT EXISTS sources_document ON sources(document_id);
 CREATE TABLE IF NOT EXISTS redirects(old_path TEXT PRIMARY KEY, new_path TEXT NOT NULL,
     created_at TEXT);
 CREATE TABLE IF NOT EXISTS gone(path TEXT PRIMARY KEY, reason TEXT, created_at TEXT);

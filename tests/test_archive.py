@@ -82,3 +82,13 @@ def test_contents_list_and_signatures_are_not_content():
             "Transaktionsidentitet: B011799D6EA7\nProtokollet justeras digitalt.")
     assert clean_text(strip_contents(page), set()).split() == [
         "Innehåll", "Protokollet", "justeras", "digitalt."]
+
+
+def test_storing_a_document_never_scans_a_whole_table(tmp_path):
+    """Every lookup store_document makes by document goes through an index: a table scan
+    per document made ingest slow down with the archive's size (refs #5)."""
+    with Archive(tmp_path) as store:
+        for table in ("pages", "items", "dnr", "sources", "sidecars"):
+            plan = " ".join(row[-1] for row in store.db.execute(
+                f"EXPLAIN QUERY PLAN DELETE FROM {table} WHERE document_id=?", ("x",)))
+            assert "USING" in plan and not plan.startswith("SCAN"), (table, plan)
