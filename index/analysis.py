@@ -144,17 +144,6 @@ def repair(word: str) -> str:
 
 def _letters_only(word: str) -> bool:
     return not any(c.isdigit() or c == "&" for c in word)
-    candidates = [[i] for i in spots] + [[i, j] for n, i in enumerate(spots) for j in spots[n + 1:]]
-    for chosen in candidates:
-        chars = list(word)
-        for i in chosen:
-            chars[i] = _DAMAGE[word[i]]
-        candidate = "".join(chars)
-        if (all(splitter.may_have_letter(candidate, i) for i in chosen)
-                and not any(c.isdigit() or c == "&" for c in candidate)
-                and splitter.is_word(candidate)):
-            return candidate
-    return ""
 
 
 @lru_cache(maxsize=WORD_CACHE)

@@ -70,6 +70,7 @@ class Engine:
             self.average[name] = float(lengths[self.alive].mean()) if self.count else 1.0
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._phrases: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self.answers: OrderedDict[tuple, object] = OrderedDict()  # whole searches (search.py)
         self._cached = 0
         self._lock = threading.Lock()
 

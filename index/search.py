@@ -7,9 +7,9 @@ the matching set (refs #6): Whoosh's own matchers and `groupedby` facets are the
 from __future__ import annotations
 
 import threading
-from collections import Counter
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh.scoring import BM25F
@@ -29,6 +29,8 @@ W_TITLE, W_DECISION, W_DNR, W_PARAGRAPH = 2.2, 0.8, 6.0, 4.0     # multipliers /
 MAX_EXPANSION = 64          # terms a prefix or fuzzy word may expand to
 FACET_LIMIT = 12
 MAX_SUGGEST_WORDS = 4       # 'Menade du …?' only for short queries (refs #7)
+ANSWER_CACHE = 256          # whole answers kept per index generation: a search repeated, a
+                            # page reloaded, a shared link opened by a whole team
 TIME_LIMIT_MS = 2000        # default SEARCH_TIME_LIMIT_MS: phrase matching stops here (refs #7)
 TIMED_OUT = ("Sökningen tog för lång tid och avbröts; träfflistan kan vara ofullständig. "
              "Förfina gärna sökningen med fler ord eller ett filter.")
@@ -147,12 +149,37 @@ class SearchIndex:
     def search(self, text: str, *, filters: dict[str, list[str]] | None = None, page: int = 1,
                page_size: int = 10, sort: str = "relevance", date_from: str = "",
                date_to: str = "") -> SearchResult:
-        """The full search the web page does: top hits with snippets, total, facets."""
+        """The full search the web page does: top hits with snippets, total, facets.
+
+        Answers are kept per index generation (ANSWER_CACHE), except those cut short by
+        the time limit."""
         started = time.perf_counter()
         self._local.deadline = started + self.time_limit_ms / 1000
         self._local.timed_out = False
         parsed = parse_query(text)
         searcher, columns, engine = self._current()
+        key = (text, tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items() if v)),
+               page, page_size, sort, date_from, date_to)
+        answers = engine.answers
+        with self._lock:
+            kept = answers.get(key)
+            if kept is not None:
+                answers.move_to_end(key)
+        if kept is not None:
+            return replace(kept, elapsed_ms=round((time.perf_counter() - started) * 1000, 1))
+        result = self._search(parsed, text, filters, page, page_size, sort, date_from, date_to,
+                              searcher, columns, engine)
+        result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        if not result.timed_out:
+            with self._lock:
+                answers[key] = result
+                while len(answers) > ANSWER_CACHE:
+                    answers.popitem(last=False)
+        return replace(result)
+
+    def _search(self, parsed: ParsedQuery, text: str, filters, page: int, page_size: int,
+                sort: str, date_from: str, date_to: str, searcher, columns: _Columns,
+                engine: Engine) -> SearchResult:
         self._local.engine = engine
         filters = {k: list(v) for k, v in (filters or {}).items() if v}
         for name, values in parsed.filters.items():
@@ -218,7 +245,6 @@ class SearchIndex:
         if self._local.timed_out:
             result.timed_out = True
             result.notice = f"{result.notice} {TIMED_OUT}".strip()
-        result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 
     # --- building queries ----------------------------------------------------------------

@@ -25,7 +25,9 @@ import numpy as np
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filetables import _lengths as HASH_LENGTHS
-from whoosh.formats import Frequency, Positions
+from whoosh.analysis import IDTokenizer
+from whoosh.fields import ID
+from whoosh.formats import Existence, Frequency, Positions
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -69,6 +71,9 @@ class BulkSegmentWriter(SegmentWriter):
         self._other = _FieldPostings()           # postings of every other field
         self._columns: dict[str, list[str]] = {name: [] for name in COLUMN_FIELDS}
         self._lengths: dict[str, dict[int, int]] = {}
+        self._plain_ids = {name for name, field in self.schema.items()
+                           if type(field) is ID and type(field.analyzer) is IDTokenizer
+                           and type(field.format) is Existence}
         self._swedish = {name: _WordPostings(type(field.format) is Positions)
                          for name, field in self.schema.items()
                          if isinstance(getattr(field, "analyzer", None), SwedishAnalyzer)
@@ -97,6 +102,10 @@ class BulkSegmentWriter(SegmentWriter):
                     if name in self._swedish:
                         length = self._swedish[name].add(value, docnum,
                                                          field.format.field_boost * boost)
+                    elif name in self._plain_ids and isinstance(value, str):
+                        # what field.index() gives for an ID field: the value as one term
+                        self._other.add(name, value.encode("utf-8"), docnum,
+                                        field.format.field_boost * boost, b"")
                     else:
                         post = self._other.add
                         for tbytes, freq, weight, vbytes in field.index(value):
@@ -415,8 +424,7 @@ class _TermWriter:
     def write_field(self, name: str, field, run: _Run, lengths: list[int] | None) -> None:
         fw = self.fw
         fw.start_field(name, field)
-        postwriter = fw._postwriter
-        limit, comp = postwriter._blocklimit, BLOCK_COMPRESSION
+        limit, comp = fw._postwriter._blocklimit, BLOCK_COMPRESSION
         fixed = field.format.fixed_value_size()
         prefix = pack_ushort(fw._fieldid)
         tindex = fw._tindex
@@ -425,6 +433,19 @@ class _TermWriter:
         tout, pout = [], []
         buckets, index = tindex.buckets, tindex.index
         bounds = run.bounds.tolist()
+        # per term, in bulk: first and last document, greatest weight, least and greatest
+        # field length as Whoosh's length bytes (what W3TermInfo keeps besides the sum)
+        starts = run.bounds[:-1]
+        firsts = run.docs[starts].tolist()
+        lasts = run.docs[run.bounds[1:] - 1].tolist()
+        top_weights = np.maximum.reduceat(run.weights, starts).tolist()
+        if lengths:
+            doc_lengths = np.asarray(lengths, dtype=np.int64)[run.docs]
+            least = np.minimum.reduceat(np.where(doc_lengths > 0, doc_lengths, 1 << 40), starts)
+            min_bytes = np.where(least == 1 << 40, 0, _length_bytes(least)).tolist()
+            max_bytes = _length_bytes(np.maximum.reduceat(doc_lengths, starts)).tolist()
+        else:
+            min_bytes = max_bytes = [0] * len(run.terms)
         base = end = 0
         for n, tbytes in enumerate(run.terms):
             lo, hi = bounds[n], bounds[n + 1]
@@ -436,29 +457,22 @@ class _TermWriter:
                 w_values = run.values(base, end)
             ids = w_docs[lo - base:hi - base]
             weights = w_weights[lo - base:hi - base]
-            exact = w_exact[lo - base:hi - base]
-            values = w_values[lo - base:hi - base] if w_values is not None else None
-            lens = [lengths[d] for d in ids] if lengths else None
             if hi - lo <= INLINE_POSTINGS:
-                minl, maxl = _min_max_length(lens)
-                info = _TERMINFO.pack(
-                    1, sum(weights), hi - lo, 0 if minl is None else length_to_byte(minl),
-                    length_to_byte(maxl), max(0, max(exact)), ids[0], ids[-1]) + dumps(
-                    (tuple(ids), tuple(weights), tuple(values) if values else NO_VALUES), 2)
+                values = tuple(w_values[lo - base:hi - base]) if w_values is not None else ()
+                info = _TERMINFO.pack(1, sum(weights), hi - lo, min_bytes[n], max_bytes[n],
+                                      top_weights[n], firsts[n], lasts[n]
+                                      ) + dumps((tuple(ids), tuple(weights), values), 2)
             else:
+                exact = w_exact[lo - base:hi - base]
+                values = w_values[lo - base:hi - base] if w_values is not None else None
+                lens = [lengths[d] for d in ids] if lengths else None
                 start = ppos
                 total = 0.0
-                tmin, tmax, tmaxw = None, 0, 0
                 for b in range(0, hi - lo, limit):
                     b_ids, b_weights = ids[b:b + limit], weights[b:b + limit]
                     b_min, b_max = _min_max_length(lens[b:b + limit] if lens else None)
                     b_maxw = max(exact[b:b + limit])
                     total += sum(b_weights)
-                    if tmin is None:
-                        tmin = b_min
-                    elif b_min is not None:
-                        tmin = min(tmin, b_min)
-                    tmax, tmaxw = max(tmax, b_max), max(tmaxw, b_maxw)
                     data = dumps((_deltas(b_ids), _mini_weights(b_weights),
                                   _mini_values(values[b:b + limit] if values is not None else
                                                None, fixed)), 2)
@@ -471,10 +485,9 @@ class _TermWriter:
                              + pack_int(-size if b + limit >= hi - lo else size) + info_b + data)
                     pout.append(chunk)
                     ppos += len(chunk)
-                info = _TERMINFO.pack(
-                    0, total, hi - lo, 0 if tmin is None else length_to_byte(tmin),
-                    length_to_byte(tmax), tmaxw, ids[0], ids[-1]
-                ) + pack_long(start) + pack_int(ppos - start)
+                info = _TERMINFO.pack(0, total, hi - lo, min_bytes[n], max_bytes[n],
+                                      top_weights[n], firsts[n], lasts[n]
+                                      ) + pack_long(start) + pack_int(ppos - start)
             key = prefix + tbytes
             row = HASH_LENGTHS.pack(len(key), len(info)) + key + info
             index.append(tpos)
@@ -493,6 +506,14 @@ class _TermWriter:
         if run.terms:
             tindex.lastkey = prefix + run.terms[-1]
         fw.finish_field()
+
+
+_LENGTH_LIMITS = np.array([byte_to_length(n) for n in range(256)], dtype=np.int64)
+
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """length_to_byte() of many lengths at once (Whoosh's bisect over the same table)."""
+    return np.where(lengths >= 106374, 255, np.searchsorted(_LENGTH_LIMITS, lengths, "left"))
 
 
 def _min_max_length(lengths: list[int] | None) -> tuple[int | None, int]:

@@ -144,3 +144,17 @@ def test_pages_do_not_repeat_hits(searcher):
     first = [h.id for h in searcher.search("beslut", page_size=5).hits]
     second = [h.id for h in searcher.search("beslut", page=2, page_size=5).hits]
     assert len(first) == len(second) == 5 and not set(first) & set(second)
+
+
+def test_a_repeated_search_is_answered_from_the_generation_cache(built_dir):
+    """The same search again (a reload, a shared link) gives the same answer without
+    searching again; a new index generation starts with no answers kept."""
+    index = SearchIndex(built_dir)
+    first = index.search("samverkan primärvård", filters={"kind": ["tjänsteskrivelse"]})
+    engine = index._current()[2]
+    assert len(engine.answers) == 1
+    again = index.search("samverkan primärvård", filters={"kind": ["tjänsteskrivelse"]})
+    assert again is not first and again.hits == first.hits and again.facets == first.facets
+    assert len(engine.answers) == 1
+    index.search("samverkan primärvård", page=2)
+    assert len(engine.answers) == 2
