@@ -153,8 +153,11 @@ class Engine:
                     if time.perf_counter() > deadline:
                         return np.zeros(0, dtype=np.int64), False
                     parts.append(self._position_keys(name, term, wanted))
-                found = np.unique(np.concatenate(parts))
-                keys = found if keys is None else (keys + 1)[np.isin(keys + 1, found)]
+                # each part is sorted (segments in order, documents and positions ascending)
+                parts = [p for p in parts if len(p)]
+                found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts)) \
+                    if parts else np.zeros(0, dtype=np.int64)
+                keys = found if keys is None else _followed(keys + 1, found)
                 wanted = np.zeros(self.size, dtype=bool)
                 wanted[np.unique(keys >> POS_BITS)] = True
                 if not len(keys):
@@ -243,6 +246,14 @@ class Engine:
         if node.boost != 1.0:
             scores = scores * node.boost
         return mask & self.alive, scores
+
+
+def _followed(wanted: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """The wanted keys that are in `found` (sorted): a binary search each, no sorting."""
+    if not len(found) or not len(wanted):
+        return wanted[:0]
+    at = np.minimum(np.searchsorted(found, wanted), len(found) - 1)
+    return wanted[found[at] == wanted]
 
 
 def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
