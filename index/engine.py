@@ -316,9 +316,9 @@ class _SidePostings:
         if self.inline is None or key in self.terms:
             return False
         from .segment import inline_hash
-        h = inline_hash(key[0].encode("utf-8") + b"\0" + key[1])
-        i = int(np.searchsorted(self.inline, h))
-        return i >= len(self.inline) or int(self.inline[i]) != h
+        h = np.uint32(inline_hash(key[0].encode("utf-8") + b"\0" + key[1]))
+        i = int(np.searchsorted(self.inline, h))     # uint32 both: no copy of the array
+        return i >= len(self.inline) or self.inline[i] != h
 
     def get(self, key: tuple[str, bytes]):
         span = self.terms.get(key)

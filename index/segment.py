@@ -363,21 +363,20 @@ class _WordPostings:
         has_positions = self.has_positions
 
         def values(lo: int, hi: int) -> list[bytes]:
-            f = freqs[lo:hi].tolist()
+            f = freqs[lo:hi]
             if not has_positions:
-                return [_frequency_value(n) for n in f]
-            start = int(first[lo])
-            d = deltas[start:start + sum(f)].tolist()
-            out = []
-            at = 0
-            one = _ONE_POSITION
-            for n in f:
-                if n == 1:
-                    p = d[at]
-                    out.append(one[p] if p < len(one) else _one_position(p))
-                else:
-                    out.append(pack_uint(n) + dumps(d[at:at + n], 2))
-                at += n
+                return _FREQUENCIES[f].tolist() if f.max() < 256 \
+                    else [pack_uint(n) for n in f.tolist()]
+            # one position (most postings): a table of encoded values; more: pickled deltas
+            firsts = positions[first[lo:hi]]
+            out = _one_positions(int(firsts.max()) + 1)[firsts].tolist()
+            multi = np.flatnonzero(f > 1)
+            if len(multi):
+                start = int(first[lo])
+                d = deltas[start:start + int(f.sum())].tolist()
+                offsets = (first[lo:hi][multi] - start).tolist()
+                for i, at, n in zip(multi.tolist(), offsets, f[multi].tolist()):
+                    out[i] = pack_uint(n) + dumps(d[at:at + n], 2)
             return out
 
         def picked_positions(picked: np.ndarray):
@@ -401,12 +400,18 @@ def _one_position(p: int) -> bytes:
     return pack_uint(1) + dumps([p], 2)
 
 
-_ONE_POSITION = [_one_position(p) for p in range(4096)]     # Positions.encode([p])
-_FREQUENCIES = [pack_uint(n) for n in range(256)]
+_ONE_POSITION = np.array([_one_position(p) for p in range(4096)], dtype=object)
+_FREQUENCIES = np.array([pack_uint(n) for n in range(256)], dtype=object)   # Frequency
 
 
-def _frequency_value(n: int) -> bytes:
-    return _FREQUENCIES[n] if n < 256 else pack_uint(n)
+def _one_positions(size: int) -> np.ndarray:
+    """Positions.encode([p]) for every p below size, as an array to index."""
+    global _ONE_POSITION
+    if size > len(_ONE_POSITION):
+        _ONE_POSITION = np.array([_one_position(p) for p in range(max(size, 2 * len(
+            _ONE_POSITION)))], dtype=object)
+    return _ONE_POSITION
+
 
 
 class _TermWriter:
@@ -439,52 +444,65 @@ class _TermWriter:
         firsts = run.docs[starts].tolist()
         lasts = run.docs[run.bounds[1:] - 1].tolist()
         top_weights = np.maximum.reduceat(run.weights, starts).tolist()
-        if lengths:
-            doc_lengths = np.asarray(lengths, dtype=np.int64)[run.docs]
-            least = np.minimum.reduceat(np.where(doc_lengths > 0, doc_lengths, 1 << 40), starts)
-            min_bytes = np.where(least == 1 << 40, 0, _length_bytes(least)).tolist()
-            max_bytes = _length_bytes(np.maximum.reduceat(doc_lengths, starts)).tolist()
-        else:
-            min_bytes = max_bytes = [0] * len(run.terms)
+        doc_lengths = np.asarray(lengths, dtype=np.int64)[run.docs] if lengths else None
+        min_bytes, max_bytes = _length_range_bytes(doc_lengths, starts, len(run.terms))
+        # per block of up to `limit` postings (a short list is one block): where it starts,
+        # the ids as deltas from the previous one in the block, the same statistics, and the
+        # float32 weights' least and greatest (for W3's "all 1.0" / "all equal" forms)
+        counts = np.diff(run.bounds)
+        in_term = np.arange(len(run.docs)) - np.repeat(starts, counts)
+        block_starts = np.flatnonzero(in_term % limit == 0)
+        del in_term
+        docs = run.docs.astype(np.int64)
+        deltas = docs - np.concatenate([[0], docs[:-1]])
+        deltas[block_starts] = docs[block_starts]
+        del docs
+        weights32 = run.weights.astype(np.float32)
+        b_top = np.maximum.reduceat(run.weights, block_starts).tolist()
+        b_least = np.minimum.reduceat(weights32, block_starts).tolist()
+        b_most = np.maximum.reduceat(weights32, block_starts).tolist()
+        b_min, b_max = _length_range_bytes(doc_lengths, block_starts, len(block_starts))
+        block = 0
         base = end = 0
         for n, tbytes in enumerate(run.terms):
             lo, hi = bounds[n], bounds[n + 1]
             if hi > end:        # a window at a time: lists of every posting would cost GBs
                 base, end = lo, max(hi, lo + LIST_WINDOW)
                 w_docs = run.docs[base:end].tolist()
-                w_exact = run.weights[base:end].tolist()
-                w_weights = run.weights[base:end].astype(np.float32).tolist()
+                w_deltas = deltas[base:end].tolist()
+                w_weights = weights32[base:end].tolist()
                 w_values = run.values(base, end)
-            ids = w_docs[lo - base:hi - base]
-            weights = w_weights[lo - base:hi - base]
             if hi - lo <= INLINE_POSTINGS:
+                weights = w_weights[lo - base:hi - base]
                 values = tuple(w_values[lo - base:hi - base]) if w_values is not None else ()
                 info = _TERMINFO.pack(1, sum(weights), hi - lo, min_bytes[n], max_bytes[n],
                                       top_weights[n], firsts[n], lasts[n]
-                                      ) + dumps((tuple(ids), tuple(weights), values), 2)
+                                      ) + dumps((tuple(w_docs[lo - base:hi - base]),
+                                                 tuple(weights), values), 2)
+                block += 1
             else:
-                exact = w_exact[lo - base:hi - base]
-                values = w_values[lo - base:hi - base] if w_values is not None else None
-                lens = [lengths[d] for d in ids] if lengths else None
                 start = ppos
                 total = 0.0
-                for b in range(0, hi - lo, limit):
-                    b_ids, b_weights = ids[b:b + limit], weights[b:b + limit]
-                    b_min, b_max = _min_max_length(lens[b:b + limit] if lens else None)
-                    b_maxw = max(exact[b:b + limit])
+                for b in range(lo - base, hi - base, limit):
+                    e = min(b + limit, hi - base)
+                    b_weights = w_weights[b:e]
                     total += sum(b_weights)
-                    data = dumps((_deltas(b_ids), _mini_weights(b_weights),
-                                  _mini_values(values[b:b + limit] if values is not None else
-                                               None, fixed)), 2)
+                    if b_least[block] == b_most[block]:
+                        mini = None if b_least[block] == 1.0 else b_weights[0]
+                    else:
+                        mini = tuple(b_weights)
+                    data = dumps((tuple(w_deltas[b:e]), mini, _mini_values(
+                        w_values[b:e] if w_values is not None else None, fixed)), 2)
                     if comp:
                         data = zlib.compress(data, comp)
-                    info_b = dumps((len(b_ids), b_ids[-1], b_maxw, comp, length_to_byte(b_min),
-                                    length_to_byte(b_max)), 2)
+                    info_b = dumps((e - b, w_docs[e - 1], b_top[block], comp, b_min[block],
+                                    b_max[block]), 2)
                     size = len(info_b) + len(data)
-                    chunk = ((WHOOSH3_HEADER_MAGIC if b == 0 else b"")
-                             + pack_int(-size if b + limit >= hi - lo else size) + info_b + data)
+                    chunk = ((WHOOSH3_HEADER_MAGIC if b == lo - base else b"")
+                             + pack_int(-size if e == hi - base else size) + info_b + data)
                     pout.append(chunk)
                     ppos += len(chunk)
+                    block += 1
                 info = _TERMINFO.pack(0, total, hi - lo, min_bytes[n], max_bytes[n],
                                       top_weights[n], firsts[n], lasts[n]
                                       ) + pack_long(start) + pack_int(ppos - start)
@@ -516,26 +534,15 @@ def _length_bytes(lengths: np.ndarray) -> np.ndarray:
     return np.where(lengths >= 106374, 255, np.searchsorted(_LENGTH_LIMITS, lengths, "left"))
 
 
-def _min_max_length(lengths: list[int] | None) -> tuple[int | None, int]:
-    """A block's least and greatest field length, as W3PostingsWriter.add_posting keeps them
-    (zero lengths are not counted)."""
-    if not lengths:
-        return None, 0
-    present = [n for n in lengths if n]
-    return (min(present), max(present)) if present else (None, 0)
-
-
-def _deltas(ids: list[int]) -> tuple[int, ...]:
-    return tuple(b - a for a, b in zip([0] + ids, ids))
-
-
-def _mini_weights(weights: list[float]):
-    first = weights[0]
-    if all(w == 1.0 for w in weights):
-        return None
-    if all(w == first for w in weights):
-        return first
-    return tuple(weights)
+def _length_range_bytes(doc_lengths: np.ndarray | None, starts: np.ndarray, count: int
+                        ) -> tuple[list[int], list[int]]:
+    """Per run of postings from each start: the least field length (zeros not counted, as
+    W3PostingsWriter.add_posting keeps it) and the greatest, as Whoosh's length bytes."""
+    if doc_lengths is None:
+        return [0] * count, [0] * count
+    least = np.minimum.reduceat(np.where(doc_lengths > 0, doc_lengths, 1 << 40), starts)
+    return (np.where(least == 1 << 40, 0, _length_bytes(least)).tolist(),
+            _length_bytes(np.maximum.reduceat(doc_lengths, starts)).tolist())
 
 
 def _mini_values(values: list[bytes] | None, fixed: int | None):
