@@ -309,7 +309,11 @@ class _SidePostings:
                 pickled.append(pickle.load(f))
         arrays = [np.load(paths[n], mmap_mode="r") for n in (0, 1, 3, 4)]
         inline = np.load(paths[6]) if os.path.exists(paths[6]) else None
-        return cls(arrays[0], arrays[1], pickled[0], arrays[2], arrays[3], pickled[1], inline)
+        terms = pickled[0]
+        if "hashes" in terms:       # a TermTable; builds before it kept a plain dict
+            from .segment import TermTable
+            terms = TermTable(**terms)
+        return cls(arrays[0], arrays[1], terms, arrays[2], arrays[3], pickled[1], inline)
 
     def lacks(self, key: tuple[str, bytes]) -> bool:
         """True when the segment surely has no such term (neither side arrays nor inlined)."""

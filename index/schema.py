@@ -4,12 +4,12 @@ from __future__ import annotations
 import hashlib
 
 from whoosh.analysis import Composable, Token
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from . import analysis
 
 # Bump when fields or analysis change; `flask reindex --if-needed` rebuilds on a difference.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class SwedishAnalyzer(Composable):
@@ -74,7 +74,6 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=swedish, stored=True, phrase=False),
         decision=TEXT(analyzer=swedish, phrase=False),
         text=TEXT(analyzer=swedish, stored=True),
-        length=NUMERIC(stored=True),
     )
 
 

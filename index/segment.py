@@ -161,7 +161,7 @@ class BulkSegmentWriter(SegmentWriter):
                         protocol=pickle.HIGHEST_PROTOCOL)
         # the term table last: a segment's side files count only once it exists
         with open(os.path.join(folder, segment_id + SIDE_FILES[2]), "wb") as out:
-            pickle.dump(terms, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(TermTable.build(terms).state(), out, protocol=pickle.HIGHEST_PROTOCOL)
 
     def _write_postings(self, lengths: dict[str, list[int]]) -> tuple:
         """Write every field's terms and postings; returns the side arrays of the frequent
@@ -387,6 +387,58 @@ class _WordPostings:
 
         return _Run(terms_sorted, bounds, docs.astype(np.uint32), weights, values,
                     picked_positions)
+
+
+class TermTable:
+    """{(field, term bytes): (start, end)} of a segment's side arrays, as four arrays: the
+    keys' 64-bit hashes in order, their spans, and the keys themselves for a check. A Python
+    dict of the same held ~200 bytes a term; a searcher keeps one per segment (refs #6)."""
+
+    def __init__(self, hashes: np.ndarray, spans: np.ndarray, blob: bytes, offsets: np.ndarray):
+        self.hashes, self.spans, self.blob, self.offsets = hashes, spans, blob, offsets
+
+    @staticmethod
+    def raw(key: tuple[str, bytes]) -> bytes:
+        return key[0].encode("utf-8") + b"\0" + key[1]
+
+    @classmethod
+    def build(cls, terms: dict[tuple[str, bytes], tuple[int, int]]) -> "TermTable":
+        raw = [cls.raw(key) for key in terms]
+        hashes = np.array([_hash64(r) for r in raw], dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable")
+        ordered = [raw[i] for i in order.tolist()]
+        return cls(hashes[order], np.array(list(terms.values()), dtype=np.int64).reshape(-1, 2)[
+            order], b"".join(ordered), np.concatenate([[0], np.cumsum(
+                [len(r) for r in ordered], dtype=np.int64)]).astype(np.int64))
+
+    def state(self) -> dict:
+        return {"hashes": self.hashes, "spans": self.spans, "blob": self.blob,
+                "offsets": self.offsets}
+
+    def get(self, key: tuple[str, bytes]) -> tuple[int, int] | None:
+        raw = self.raw(key)
+        h = np.uint64(_hash64(raw))
+        i = int(np.searchsorted(self.hashes, h))
+        while i < len(self.hashes) and self.hashes[i] == h:
+            if self.blob[self.offsets[i]:self.offsets[i + 1]] == raw:
+                return int(self.spans[i, 0]), int(self.spans[i, 1])
+            i += 1
+        return None
+
+    def __contains__(self, key: tuple[str, bytes]) -> bool:
+        return self.get(key) is not None
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __iter__(self):
+        for i in range(len(self.hashes)):
+            field, _, term = self.blob[self.offsets[i]:self.offsets[i + 1]].partition(b"\0")
+            yield field.decode("utf-8"), term
+
+
+def _hash64(raw: bytes) -> int:
+    return int.from_bytes(md5(raw, usedforsecurity=False).digest()[:8], "little")
 
 
 def inline_hash(key: bytes) -> int:

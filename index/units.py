@@ -56,7 +56,6 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
             "item": item.title[:120], "title": item.title,
             "decision": item.decision, "text": text,
             "dnr": " ".join(_dnr_terms(values)), "dnr_display": item.dnr,
-            "length": len(text),
         }
     # Pages no item covers: documents without items, cover pages, appended memos.
     repeated = repeated_lines([p.text for p in pages])
@@ -74,5 +73,5 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
             "url": f"{document_url(doc)}/sida/{page.number}", "label": None, "page": page.number,
             "paragraph": "", "item": "", "title": title, "decision": "", "text": text,
             "dnr": " ".join(_dnr_terms(find_dnr(text))), "dnr_display": [],
-            "length": len(text), "_boost": LEFTOVER_PAGE_BOOST if items else 1.0,
+            "_boost": LEFTOVER_PAGE_BOOST if items else 1.0,
         }
