@@ -341,10 +341,15 @@ class _WordPostings:
         by_bytes = sorted(range(len(encoded)), key=encoded.__getitem__)
         rank = np.empty(len(encoded), dtype=np.int64)
         rank[by_bytes] = np.arange(len(encoded))
-        # stable: rows of a (term, document) pair stay in position order
+        # by term, document and position: with the position in the key every key is
+        # unique, so numpy's quicksort serves (a stable sort of the pairs is ~2x slower)
         key = rank[terms] * doc_count + token_docs[token]
         del terms
-        order = np.argsort(key, kind="stable")
+        span = int(token_pos.max()) + 1 if len(token_pos) else 1
+        if len(key) and int(key.max()) < (1 << 62) // span:
+            order = np.argsort(key * span + token_pos[token])
+        else:
+            order = np.argsort(key, kind="stable")
         key = key[order]
         positions = token_pos[token[order]]
         del order, token, token_docs, token_pos
