@@ -104,7 +104,7 @@ def word_parts(word: str) -> tuple[str, ...]:
 # refs #3: letters that bad PDF text puts where å/ä/ö stood ("nira" for "nära", "hilso",
 # "hdlso" for "hälso", "6kad" for "ökad", "ing3" for "ingå", "&r" for "är").
 _DAMAGE = {"i": "ä", "d": "ä", "&": "ä", "é": "ä", "6": "ö", "3": "å"}
-_DAMAGED = frozenset(_DAMAGE)
+DAMAGED_LETTERS = frozenset(_DAMAGE)
 
 
 @lru_cache(maxsize=100_000)
@@ -114,7 +114,7 @@ def repair(word: str) -> str:
     Only tokens that are not words themselves are tried, with at most two letters
     replaced, and the result must be a word of the lexicon: so names stay as they are.
     """
-    if len(word) < 3 or len(word) > 30 or _DAMAGED.isdisjoint(word):
+    if len(word) < 3 or len(word) > 30 or DAMAGED_LETTERS.isdisjoint(word):
         return ""
     splitter = get_splitter()
     if (splitter.is_word(word) or not splitter.available

@@ -38,10 +38,9 @@ def match_forms(text: str, wanted: dict[str, set[str]], memo: dict | None = None
 
 @lru_cache(maxsize=analysis.WORD_CACHE)
 def _forms(word: str) -> tuple[str, frozenset[str]]:
-    """A text word's stem and folded forms (its own, its stem's, a repaired form's stem)."""
+    """A text word's stem and folded forms (its own and its stem's)."""
     stem = analysis.stem(word)
-    return stem, frozenset((analysis.fold(stem), analysis.fold(word),
-                            analysis.fold(analysis.stem(analysis.repair(word) or word))))
+    return stem, frozenset((analysis.fold(stem), analysis.fold(word)))
 
 
 def _how(word: str, wanted: dict[str, set[str]]) -> str | None:
@@ -54,9 +53,29 @@ def _how(word: str, wanted: dict[str, set[str]]) -> str | None:
     if any(s in word for s in wanted["stem"]) and \
             any(analysis.stem(p) in wanted["stem"] for p in analysis.word_parts(word)):
         return "part"
-    if wanted["folded"] and not folds.isdisjoint(wanted["folded"]):
+    folded = wanted["folded"]
+    if folded and (not folds.isdisjoint(folded) or _repaired_fold_in(word, folded)):
         return "folded"
     return None
+
+
+def _repaired_fold_in(word: str, folded: set[str]) -> bool:
+    """Whether the word with damaged PDF letters repaired ('nira' -> 'nära') folds to a
+    wanted form. Repairing tries lexicon words, so first a cheap test: a repair keeps the
+    letters before the first damaged one, and stem() changes at most a stem's last two."""
+    first = next((i for i, c in enumerate(word) if c in analysis.DAMAGED_LETTERS), -1)
+    if first < 0:
+        return False
+    kept = analysis.fold(word[:first])
+    if not any(f[:n] == kept[:n] for f in folded for n in [max(0, min(len(kept), len(f) - 2))]):
+        return False
+    return _repaired_fold(word) in folded
+
+
+@lru_cache(maxsize=analysis.WORD_CACHE)
+def _repaired_fold(word: str) -> str | None:
+    fixed = analysis.repair(word)
+    return analysis.fold(analysis.stem(fixed)) if fixed else None
 
 
 def make_snippet(text: str, spans, width: int = 240) -> str:
