@@ -60,7 +60,20 @@ def paragraf(data_dir: str, warm: list[dict], timed: list[dict]) -> dict:
     open_ms = (time.perf_counter() - started) * 1000
     timings = time_queries(run, warm, timed)
     return {"timings": timings, "open_ms": open_ms, "index_mb": index_size_mb(data_dir),
-            "zero": sum(1 for t in totals[-len(timed):] if t == 0)}
+            "zero": sum(1 for t in totals[-len(timed):] if t == 0), **resident_mb()}
+
+
+def resident_mb() -> dict:
+    """This process's resident memory now, split as Linux counts it: its own (heap, numpy
+    arrays, caches) and pages of mapped files (the index's side arrays: shared between
+    processes and dropped by the kernel when memory is short)."""
+    fields = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("RssAnon", "RssFile"):
+                fields[name] = int(value.split()[0]) / 1024
+    return {"rss_anon_mb": fields.get("RssAnon", 0.0), "rss_file_mb": fields.get("RssFile", 0.0)}
 
 
 def build_fts(data_dir: str, path: Path) -> float:
@@ -149,28 +162,34 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", type=Path, help="an existing data directory instead")
     parser.add_argument("--show", action="store_true", help="print the slowest queries")
+    parser.add_argument("--skip-fts", action="store_true", help="Paragraf only")
     args = parser.parse_args()
     data_dir = args.data_dir or ensure_archive(args.items, args.seed)
     ensure_index(data_dir)
     queries = make_queries(data_dir, args.queries + args.warmup, seed=args.seed)
     warm, timed = queries[:args.warmup], queries[args.warmup:]
     ours = run_in_child(paragraf, str(data_dir), warm, timed)
-    theirs = run_in_child(fts, str(data_dir), warm, timed)
+    theirs = None if args.skip_fts else run_in_child(fts, str(data_dir), warm, timed)
     rows = []
     stats = {}
     for name, r in (("Paragraf (Whoosh)", ours), ("SQLite FTS5", theirs)):
+        if r is None:
+            continue
         t = r["timings"]
         stats[name] = [percentile(t, p) for p in (50, 95, 99)] + [sum(t) / len(t)]
         rows.append([name, *(round(v, 1) for v in stats[name]), round(max(t), 1),
                      round(r["index_mb"]), round(r["peak_rss_mb"])])
-    ratio = [a / b if b else float("nan") for a, b in zip(*stats.values())]
-    rows.append(["ratio Paragraf/FTS5", *(f"{v:.1f}x" for v in ratio), "", "", ""])
+    if theirs is not None:
+        ratio = [a / b if b else float("nan") for a, b in zip(*stats.values())]
+        rows.append(["ratio Paragraf/FTS5", *(f"{v:.1f}x" for v in ratio), "", "", ""])
     print_table(["engine", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms", "index MB",
                  "peak RSS MB"], rows,
                 title=f"Search, {item_count(data_dir):,} items, {len(timed)} queries "
                       f"({args.warmup} warm-up) — {machine()}")
     print(f"\nParagraf: first search (open + facet columns) {ours['open_ms']:.0f} ms; "
-          f"{ours['zero']} queries without hits. FTS5 table built in {theirs['build_s']:.1f} s.")
+          f"{ours['zero']} queries without hits; resident at the end {ours['rss_anon_mb']:.0f} MB "
+          f"own + {ours['rss_file_mb']:.0f} MB of mapped index files."
+          + (f" FTS5 table built in {theirs['build_s']:.1f} s." if theirs else ""))
     if args.show:
         slow = sorted(zip(ours["timings"], timed), key=lambda x: -x[0])[:15]
         print_table(["ms", "kind", "query", "filters"],

@@ -103,8 +103,8 @@ def word_parts(word: str) -> tuple[str, ...]:
 
 # refs #3: letters that bad PDF text puts where å/ä/ö stood ("nira" for "nära", "hilso",
 # "hdlso" for "hälso", "6kad" for "ökad", "ing3" for "ingå", "&r" for "är").
-_DAMAGE = {"i": "ä", "d": "ä", "&": "ä", "é": "ä", "6": "ö", "3": "å"}
-DAMAGED_LETTERS = frozenset(_DAMAGE)
+DAMAGE = {"i": "ä", "d": "ä", "&": "ä", "é": "ä", "6": "ö", "3": "å"}
+DAMAGED_LETTERS = frozenset(DAMAGE)
 
 
 @lru_cache(maxsize=100_000)
@@ -120,11 +120,11 @@ def repair(word: str) -> str:
     if (splitter.is_word(word) or not splitter.available
             or not re.fullmatch(r"[a-zåäöé&36]+", word)):
         return ""
-    spots = [i for i, c in enumerate(word) if c in _DAMAGE]
+    spots = [i for i, c in enumerate(word) if c in DAMAGE]
     if len(spots) > 6:
         return ""
     # one letter replaced, then two; may_have_letter() rules out most of them cheaply
-    singles = {i: word[:i] + _DAMAGE[word[i]] + word[i + 1:] for i in spots}
+    singles = {i: word[:i] + DAMAGE[word[i]] + word[i + 1:] for i in spots}
     failed = set()
     for i in spots:
         if not splitter.may_have_letter(singles[i], i):
@@ -135,7 +135,7 @@ def repair(word: str) -> str:
         if i in failed and len(word) - i > splitter.max_add:
             continue        # the same beginning up to i: no pair with i can be a word
         for j in spots[n + 1:]:
-            candidate = singles[i][:j] + _DAMAGE[word[j]] + word[j + 1:]
+            candidate = singles[i][:j] + DAMAGE[word[j]] + word[j + 1:]
             if (splitter.may_have_letter(candidate, i) and splitter.may_have_letter(candidate, j)
                     and _letters_only(candidate) and splitter.is_word(candidate)):
                 return candidate

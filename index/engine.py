@@ -316,8 +316,9 @@ class _SidePostings:
         return cls(arrays[0], arrays[1], terms, arrays[2], arrays[3], pickled[1], inline)
 
     def lacks(self, key: tuple[str, bytes]) -> bool:
-        """True when the segment surely has no such term (neither side arrays nor inlined)."""
-        if self.inline is None or key in self.terms:
+        """After get() found no side arrays for the term: True when the segment surely has
+        no such term (not inlined either)."""
+        if self.inline is None:
             return False
         from .segment import inline_hash
         h = np.uint32(inline_hash(key[0].encode("utf-8") + b"\0" + key[1]))

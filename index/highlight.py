@@ -61,15 +61,24 @@ def _how(word: str, wanted: dict[str, set[str]]) -> str | None:
 
 def _repaired_fold_in(word: str, folded: set[str]) -> bool:
     """Whether the word with damaged PDF letters repaired ('nira' -> 'nära') folds to a
-    wanted form. Repairing tries lexicon words, so first a cheap test: a repair keeps the
-    letters before the first damaged one, and stem() changes at most a stem's last two."""
-    first = next((i for i, c in enumerate(word) if c in analysis.DAMAGED_LETTERS), -1)
-    if first < 0:
+    wanted form. Repairing tries lexicon words, so first a cheap test letter by letter: a
+    repair only turns damaged letters into å/ä/ö, stem() changes at most a stem's last two
+    letters, and folding goes letter by letter."""
+    if analysis.DAMAGED_LETTERS.isdisjoint(word):
         return False
-    kept = analysis.fold(word[:first])
-    if not any(f[:n] == kept[:n] for f in folded for n in [max(0, min(len(kept), len(f) - 2))]):
-        return False
-    return _repaired_fold(word) in folded
+    plain = analysis.fold(word)
+    if len(plain) != len(word):
+        return _repaired_fold(word) in folded
+    for form in folded:
+        for i in range(min(len(form) - 2, len(word))):
+            if form[i] != plain[i] and form[i] != _REPAIRED.get(word[i]):
+                break
+        else:
+            return _repaired_fold(word) in folded
+    return False
+
+
+_REPAIRED = {c: analysis.fold(r) for c, r in analysis.DAMAGE.items()}   # 'i' -> 'a', …
 
 
 @lru_cache(maxsize=analysis.WORD_CACHE)

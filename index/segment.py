@@ -18,6 +18,7 @@ import os
 import pickle
 import zlib
 from array import array
+from bisect import bisect_left
 from hashlib import md5
 from pickle import dumps
 
@@ -399,8 +400,12 @@ class TermTable:
     keys' 64-bit hashes in order, their spans, and the keys themselves for a check. A Python
     dict of the same held ~200 bytes a term; a searcher keeps one per segment (refs #6)."""
 
-    def __init__(self, hashes: np.ndarray, spans: np.ndarray, blob: bytes, offsets: np.ndarray):
+    def __init__(self, hashes: np.ndarray, spans: np.ndarray, blob: bytes, offsets: np.ndarray,
+                 hash: str = "md5"):
         self.hashes, self.spans, self.blob, self.offsets = hashes, spans, blob, offsets
+        self.hash = hash                 # tables written before crc32x2 used md5
+        self._hashed = _HASHES[hash]
+        self._sorted = memoryview(np.ascontiguousarray(hashes, dtype=np.uint64))   # for bisect
 
     @staticmethod
     def raw(key: tuple[str, bytes]) -> bytes:
@@ -409,23 +414,24 @@ class TermTable:
     @classmethod
     def build(cls, terms: dict[tuple[str, bytes], tuple[int, int]]) -> "TermTable":
         raw = [cls.raw(key) for key in terms]
-        hashes = np.array([_hash64(r) for r in raw], dtype=np.uint64)
+        hashes = np.array([_HASHES["crc32x2"](r) for r in raw], dtype=np.uint64)
         order = np.argsort(hashes, kind="stable")
         ordered = [raw[i] for i in order.tolist()]
         return cls(hashes[order], np.array(list(terms.values()), dtype=np.int64).reshape(-1, 2)[
             order], b"".join(ordered), np.concatenate([[0], np.cumsum(
-                [len(r) for r in ordered], dtype=np.int64)]).astype(np.int64))
+                [len(r) for r in ordered], dtype=np.int64)]).astype(np.int64), "crc32x2")
 
     def state(self) -> dict:
         return {"hashes": self.hashes, "spans": self.spans, "blob": self.blob,
-                "offsets": self.offsets}
+                "offsets": self.offsets, "hash": self.hash}
 
     def get(self, key: tuple[str, bytes]) -> tuple[int, int] | None:
         raw = self.raw(key)
-        h = np.uint64(_hash64(raw))
-        i = int(np.searchsorted(self.hashes, h))
-        while i < len(self.hashes) and self.hashes[i] == h:
-            if self.blob[self.offsets[i]:self.offsets[i + 1]] == raw:
+        h = self._hashed(raw)
+        hashes = self._sorted
+        i = bisect_left(hashes, h)
+        while i < len(hashes) and hashes[i] == h:
+            if self.blob[int(self.offsets[i]):int(self.offsets[i + 1])] == raw:
                 return int(self.spans[i, 0]), int(self.spans[i, 1])
             i += 1
         return None
@@ -442,8 +448,10 @@ class TermTable:
             yield field.decode("utf-8"), term
 
 
-def _hash64(raw: bytes) -> int:
-    return int.from_bytes(md5(raw, usedforsecurity=False).digest()[:8], "little")
+_HASHES = {
+    "md5": lambda raw: int.from_bytes(md5(raw, usedforsecurity=False).digest()[:8], "little"),
+    "crc32x2": lambda raw: zlib.crc32(raw) << 32 | zlib.crc32(raw, 0x9E3779B9),
+}
 
 
 def inline_hash(key: bytes) -> int:
