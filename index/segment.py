@@ -58,8 +58,9 @@ COLUMNS_FILE = ".pgf_columns.pickle"
 COLUMN_FIELDS = ("organisation", "body", "meeting_label", "item", "kind", "year", "date")
 LENGTH_FIELDS = ("text", "title", "decision")
 
-_TERMINFO = W3TermInfo._struct      # flags, weight, doc freq, min/max length byte, max weight,
-NO_VALUES = ()                      # first and last id (then inlined postings or an extent)
+# W3TermInfo's header: flags, weight, doc freq, min/max length byte, max weight, first and
+# last id (then the inlined postings, or the extent of the blocks)
+_TERMINFO = W3TermInfo._struct
 
 
 class BulkSegmentWriter(SegmentWriter):
