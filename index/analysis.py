@@ -76,15 +76,8 @@ def stem(word: str) -> str:
 
 def tokenize(text: str) -> Iterator[Token]:
     """Words with positions; stop words are dropped here, before any stemming."""
-    pos = 0
-    for match in _WORD.finditer(text):
-        word = match.group(0).lower()
-        if word.startswith("§"):
-            word = re.sub(r"\s", "", word)     # '§ 86' -> '§86', one exact token
-        if word in STOP_WORDS:
-            continue
-        yield Token(pos, word, match.start(), match.end())
-        pos += 1
+    for pos, (start, end, word) in enumerate(word_spans(text)):
+        yield Token(pos, word, start, end)
 
 
 @lru_cache(maxsize=WORD_CACHE)
@@ -248,12 +241,12 @@ def analyze(text: str, field: str = "text") -> Iterator[tuple[int, str, int, int
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:
-    """tokenize(text) as plain (start, end, token text) tuples, without positions (faster)."""
+    """The words of `text` as (start, end, token text); a token's position is its index."""
     out = []
     for match in _WORD.finditer(text):
         word = match.group(0).lower()
         if word.startswith("§"):
-            word = re.sub(r"\s", "", word)
+            word = re.sub(r"\s", "", word)     # '§ 86' -> '§86', one exact token
         if word not in STOP_WORDS:
             out.append((match.start(), match.end(), word))
     return out

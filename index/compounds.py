@@ -126,7 +126,7 @@ class CompoundSplitter:
             for strip, add, cont, cond in rules:
                 if permit not in cont:
                     self._inflect.setdefault(add, []).append((f, strip, cond))
-        self._max_add = self.max_add = max(map(len, self._inflect))
+        self.max_add = max(map(len, self._inflect))   # longest inflectional ending
         self._lemma_memo: dict[tuple[str, bool], list[str]] = {}
         # for may_have_letter(): every beginning of a word up to one of its å/ä/ö, and the
         # inflectional endings that bring one (fötter, händer), by length
@@ -210,7 +210,7 @@ class CompoundSplitter:
         out = [s] if fl is not None and (y in fl or not need_end) and z not in fl else []
         n = len(s)
         inflect = self._inflect
-        for k in range(1, min(self._max_add, n - 1) + 1):
+        for k in range(1, min(self.max_add, n - 1) + 1):
             rules = inflect.get(s[n - k:])
             if rules is None:
                 continue

@@ -285,13 +285,17 @@ def _leaf_positions(leaf, offset: int, wanted: np.ndarray):
 class _SidePostings:
     """The side arrays index/segment.py wrote for a segment's frequent terms, memory-mapped."""
 
-    def __init__(self, ids: np.ndarray, weights: np.ndarray, terms: dict,
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, terms,
                  pos_offsets: np.ndarray, positions: np.ndarray, columns: dict,
                  inline: np.ndarray | None = None):
-        self.ids, self.weights, self.terms = ids, weights, terms
+        from .segment import TermTable, inline_hash   # segment.py imports this module
+        self.ids, self.weights = ids, weights
+        # a TermTable (or, in builds before it, a plain dict): (field, term) -> span
+        self.terms = TermTable(**terms) if "hashes" in terms else terms
         self.pos_offsets, self.positions = pos_offsets, positions
         self.columns = columns      # {'columns': {name: [value per doc]}, 'lengths': {...}}
         self.inline = inline        # sorted inline_hash() of the other terms (newer builds)
+        self._raw, self._inline_hash = TermTable.raw, inline_hash
 
     @classmethod
     def load(cls, folder, sub) -> "_SidePostings | None":
@@ -299,29 +303,27 @@ class _SidePostings:
         segment = getattr(sub, "_segment", None)
         if folder is None or segment is None:
             return None
-        paths = [os.path.join(str(folder), segment.segment_id() + ext)
-                 for ext in SIDE_FILES[:5] + (COLUMNS_FILE, SIDE_FILES[5])]
-        if not all(os.path.exists(p) for p in paths[:6]):
+        ids, weights, terms, pos_offsets, positions, inline = (
+            os.path.join(str(folder), segment.segment_id() + ext) for ext in SIDE_FILES)
+        columns = os.path.join(str(folder), segment.segment_id() + COLUMNS_FILE)
+        needed = (ids, weights, terms, pos_offsets, positions, columns)
+        if not all(os.path.exists(p) for p in needed):
             return None          # written by Whoosh's own writer (an update, a merge)
-        pickled = []
-        for n in (2, 5):
-            with open(paths[n], "rb") as f:
-                pickled.append(pickle.load(f))
-        arrays = [np.load(paths[n], mmap_mode="r") for n in (0, 1, 3, 4)]
-        inline = np.load(paths[6]) if os.path.exists(paths[6]) else None
-        terms = pickled[0]
-        if "hashes" in terms:       # a TermTable; builds before it kept a plain dict
-            from .segment import TermTable
-            terms = TermTable(**terms)
-        return cls(arrays[0], arrays[1], terms, arrays[2], arrays[3], pickled[1], inline)
+        with open(terms, "rb") as f:
+            terms = pickle.load(f)
+        with open(columns, "rb") as f:
+            columns = pickle.load(f)
+        ids, weights, pos_offsets, positions = (
+            np.load(p, mmap_mode="r") for p in (ids, weights, pos_offsets, positions))
+        inline = np.load(inline) if os.path.exists(inline) else None
+        return cls(ids, weights, terms, pos_offsets, positions, columns, inline)
 
     def lacks(self, key: tuple[str, bytes]) -> bool:
         """After get() found no side arrays for the term: True when the segment surely has
         no such term (not inlined either)."""
         if self.inline is None:
             return False
-        from .segment import inline_hash
-        h = np.uint32(inline_hash(key[0].encode("utf-8") + b"\0" + key[1]))
+        h = np.uint32(self._inline_hash(self._raw(key)))
         i = int(np.searchsorted(self.inline, h))     # uint32 both: no copy of the array
         return i >= len(self.inline) or self.inline[i] != h
 

@@ -169,7 +169,7 @@ class BulkSegmentWriter(SegmentWriter):
         """Write every field's terms and postings; returns the side arrays of the frequent
         terms (ids, weights, {(field, term): span}, position offsets, positions)."""
         runs = self._other.runs(self.schema, self.docnum)
-        runs.update({name: words.run(self.schema[name], self.docnum)
+        runs.update({name: words.run(self.docnum)
                      for name, words in self._swedish.items() if words.docs})
         self._other = self._swedish = None
         side_ids, side_weights, side_terms, side_counts, side_pos = [], [], {}, [], []
@@ -183,8 +183,7 @@ class BulkSegmentWriter(SegmentWriter):
             field = self.schema[name]
             writer.write_field(name, field, run, lengths.get(name))
             counts = np.diff(run.bounds)
-            prefix = name.encode("utf-8") + b"\0"
-            inline += [inline_hash(prefix + run.terms[n])
+            inline += [inline_hash(TermTable.raw((name, run.terms[n])))
                        for n in np.flatnonzero(counts < SIDE_MIN_POSTINGS).tolist()]
             big = np.flatnonzero(counts >= SIDE_MIN_POSTINGS)
             if not len(big):
@@ -271,11 +270,14 @@ class _FieldPostings:
             def field_values(i, j, chunk=chunk, fixed=fixed):
                 return None if fixed == 0 else [values[k] for k in chunk[i:j].tolist()]
 
-            def no_positions(picked):
-                return np.zeros(len(picked), np.int64), np.zeros(0, np.uint32)
             runs[name] = _Run([t for _, t in keys[a:b]], bounds[a:b + 1] - lo, docs[lo:hi],
-                              weights[lo:hi], field_values, no_positions)
+                              weights[lo:hi], field_values, _no_positions)
         return runs
+
+
+def _no_positions(picked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """_Run.positions of a field without positions: no counts, no positions."""
+    return np.zeros(len(picked), np.int64), np.zeros(0, np.uint32)
 
 
 class _WordPostings:
@@ -328,7 +330,7 @@ class _WordPostings:
         self._term_counts.append(len(terms))
         return wid
 
-    def run(self, field, doc_count: int) -> _Run:
+    def run(self, doc_count: int) -> _Run:
         words = np.frombuffer(self._tokens, dtype=np.uint32).astype(np.int64)
         sizes = np.frombuffer(self._sizes, dtype=np.uint32).astype(np.int64)
         token_docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), sizes)
@@ -387,13 +389,11 @@ class _WordPostings:
             return out
 
         def picked_positions(picked: np.ndarray):
-            if not has_positions:
-                return np.zeros(len(picked), np.int64), np.zeros(0, np.uint32)
             n = freqs[picked]
             return n, positions[ranges(first[picked], n)].astype(np.uint32)
 
         return _Run(terms_sorted, bounds, docs.astype(np.uint32), weights, values,
-                    picked_positions)
+                    picked_positions if has_positions else _no_positions)
 
 
 class TermTable:
