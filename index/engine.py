@@ -23,6 +23,7 @@ B, K1 = 0.6, 1.2
 CACHE_POSTINGS = 20_000_000        # postings kept in the term cache (about 160 MB at most)
 PHRASE_CACHE = 512                 # phrase answers kept per index generation
 POS_BITS = 24                      # (document, position) keys: doc << POS_BITS | position
+POS_MASK = (1 << POS_BITS) - 1
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Engine:
         subs = list(zip(reader.readers, reader.doc_offsets)) if hasattr(reader, "readers") \
             else [(reader, 0)]
         self.segments = [(offset, sub, _SidePostings.load(folder, sub)) for sub, offset in subs]
+        for _, sub, _ in self.segments:
+            if sub.doc_count_all():
+                sub.stored_fields(0)   # reads the segment's stored-field offsets now, once,
+                                       # not on the first hit a search shows from it
         self.size = searcher.doc_count_all()
         self.alive = np.zeros(self.size, dtype=bool)
         self.alive[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
@@ -73,6 +78,14 @@ class Engine:
         self.answers: OrderedDict[tuple, object] = OrderedDict()  # whole searches (search.py)
         self._cached = 0
         self._lock = threading.Lock()
+
+    def release_columns(self) -> None:
+        """Drop the per-document values loaded from the side files once lengths (here) and
+        facet codes (search._Columns) hold them as arrays: lists of Python objects, hundreds
+        of megabytes at a million units."""
+        for _, _, side in self.segments:
+            if side is not None:
+                side.columns = None
 
     # --- postings ----------------------------------------------------------------------
     def postings(self, name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -128,9 +141,9 @@ class Engine:
         """Documents where a word of forms[0], then one of forms[1], … stand next to each other.
 
         Candidates come from the postings arrays (every word present). Positions are then
-        compared as (document, position) keys in numpy: a key of word n, plus one, must be a
-        key of word n+1. Frequent terms' positions come from the side arrays, rare terms'
-        from Whoosh's blocks, for candidates only. Cached per index generation. Returns
+        compared as (document, position) keys in numpy: word n's keys less n must meet for
+        every word, the rarest word first. Frequent terms' positions come from the side
+        arrays, rare terms' from Whoosh's blocks, for candidates only. Cached per index generation. Returns
         (docnums, complete): complete is False when the deadline cut the check short.
         """
         key = (name, tuple(tuple(f) for f in forms))
@@ -146,10 +159,14 @@ class Engine:
                 present[self.postings(name, term)[0]] = True
             wanted &= present
         if len(forms) > 1 and wanted.any():
+            # word i of the phrase stands at its start + i: keys shifted back by i must meet
+            # for every word. The rarest word goes first, so the common ones' positions are
+            # read only in the few documents still in question.
+            sizes = [sum(len(self.postings(name, t)[0]) for t in f) for f in forms]
             keys = None
-            for word_forms in forms:
+            for i in sorted(range(len(forms)), key=sizes.__getitem__):
                 parts = []
-                for term in word_forms:
+                for term in forms[i]:
                     if time.perf_counter() > deadline:
                         return np.zeros(0, dtype=np.int64), False
                     parts.append(self._position_keys(name, term, wanted))
@@ -157,7 +174,8 @@ class Engine:
                 parts = [p for p in parts if len(p)]
                 found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts)) \
                     if parts else np.zeros(0, dtype=np.int64)
-                keys = found if keys is None else _followed(keys + 1, found)
+                found = found[(found & POS_MASK) >= i] - i     # where the phrase would start
+                keys = found if keys is None else _followed(keys, found)
                 wanted = np.zeros(self.size, dtype=bool)
                 wanted[np.unique(keys >> POS_BITS)] = True
                 if not len(keys):
@@ -282,11 +300,38 @@ def _leaf_positions(leaf, offset: int, wanted: np.ndarray):
         leaf.next()
 
 
-class _SidePostings:
-    """The side arrays index/segment.py wrote for a segment's frequent terms, memory-mapped."""
+class _FileArray:
+    """A one-dimensional .npy file read a slice at a time with pread, not memory-mapped:
+    a term's postings are copied out of the kernel's page cache when a search needs them
+    and freed after (or kept in Engine's bounded term cache), so the search process's own
+    memory does not grow with the pages of an archive-sized index (see store._IndexFile)."""
 
-    def __init__(self, ids: np.ndarray, weights: np.ndarray, terms,
-                 pos_offsets: np.ndarray, positions: np.ndarray, columns: dict,
+    def __init__(self, path: str):
+        self._file = open(path, "rb")          # closed with this object
+        version = np.lib.format.read_magic(self._file)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+            else np.lib.format.read_array_header_2_0
+        shape, _, self.dtype = read_header(self._file)
+        self.length = shape[0]
+        self._start = self._file.tell()
+
+    def __len__(self) -> int:
+        return self.length
+
+    def slice(self, start: int, stop: int) -> np.ndarray:
+        start, stop = max(0, start), min(stop, self.length)
+        if stop <= start:
+            return np.zeros(0, dtype=self.dtype)
+        size = self.dtype.itemsize
+        data = os.pread(self._file.fileno(), (stop - start) * size, self._start + start * size)
+        return np.frombuffer(data, dtype=self.dtype)
+
+
+class _SidePostings:
+    """The side arrays index/segment.py wrote for a segment's frequent terms."""
+
+    def __init__(self, ids: _FileArray, weights: _FileArray, terms,
+                 pos_offsets: _FileArray, positions: _FileArray, columns: dict,
                  inline: np.ndarray | None = None):
         from .segment import TermTable, inline_hash   # segment.py imports this module
         self.ids, self.weights = ids, weights
@@ -314,7 +359,7 @@ class _SidePostings:
         with open(columns, "rb") as f:
             columns = pickle.load(f)
         ids, weights, pos_offsets, positions = (
-            np.load(p, mmap_mode="r") for p in (ids, weights, pos_offsets, positions))
+            _FileArray(p) for p in (ids, weights, pos_offsets, positions))
         inline = np.load(inline) if os.path.exists(inline) else None
         return cls(ids, weights, terms, pos_offsets, positions, columns, inline)
 
@@ -331,7 +376,7 @@ class _SidePostings:
         span = self.terms.get(key)
         if span is None:
             return None
-        return self.ids[span[0]:span[1]], np.asarray(self.weights[span[0]:span[1]])
+        return self.ids.slice(*span), self.weights.slice(*span)
 
     def position_keys(self, key: tuple[str, bytes], offset: int, wanted: np.ndarray):
         """(doc << POS_BITS | position) of a term in the wanted documents, or None when the
@@ -339,14 +384,16 @@ class _SidePostings:
         span = self.terms.get(key)
         if span is None:
             return None
-        docs = self.ids[span[0]:span[1]].astype(np.int64) + offset
+        docs = self.ids.slice(*span).astype(np.int64) + offset
         keep = np.flatnonzero(wanted[docs])
         if not len(keep):
             return np.zeros(0, dtype=np.int64)
-        offsets = self.pos_offsets[span[0]:span[1] + 1].astype(np.int64)
+        offsets = self.pos_offsets.slice(span[0], span[1] + 1).astype(np.int64)
         starts = offsets[keep]
         lengths = offsets[keep + 1] - starts
-        positions = np.asarray(self.positions[ranges(starts, lengths)], dtype=np.int64)
+        first = int(starts[0])    # only the stretch of positions the candidates span is read
+        stretch = self.positions.slice(first, int(starts[-1] + lengths[-1]))
+        positions = stretch[ranges(starts - first, lengths)].astype(np.int64)
         return (np.repeat(docs[keep], lengths) << POS_BITS) | positions
 
 

@@ -21,12 +21,13 @@ def match_forms(text: str, wanted: dict[str, set[str]], memo: dict | None = None
     `memo` (word -> how) may be shared by the calls of one search: hits repeat words.
     Each distinct word is judged once; only the text's matching words are then located."""
     memo = {} if memo is None else memo
+    starts = _Starts(wanted)
     found = set()
     for word in set(analysis.index_words(text)):
         word = word.rstrip("-")
         how = memo.get(word, "")
         if how == "":
-            how = memo[word] = _how(word, wanted)
+            how = memo[word] = _how(word, wanted, starts)
         if how:
             found.add(word)
     if not found:
@@ -36,6 +37,28 @@ def match_forms(text: str, wanted: dict[str, set[str]], memo: dict | None = None
             if (word := token.rstrip("-")) in found]
 
 
+class _Starts:
+    """How the wanted stems and folded forms begin, folded: a word whose folded beginning
+    is none of them cannot stem or fold to one, so it is not stemmed (stems are the word
+    less a suffix; stem() changes at most its last two letters; folding goes letter by
+    letter). The first letters serve the damaged-letter test the same way."""
+
+    def __init__(self, wanted: dict[str, set[str]]):
+        forms = {analysis.fold(s) for s in wanted["stem"]} | set(wanted["folded"])
+        self.three = {f[:3] for f in forms if len(f) >= 3}
+        self.short = tuple(f for f in forms if len(f) < 3)
+        folded = wanted["folded"]
+        self.repair_any = any(len(f) < 3 for f in folded)   # too short to test
+        self.repair_first = {f[0] for f in folded if len(f) >= 3}
+
+    def may_stem(self, plain: str) -> bool:
+        return plain[:3] in self.three or (bool(self.short) and plain.startswith(self.short))
+
+    def may_repair(self, word: str, plain: str) -> bool:
+        return self.repair_any or plain[:1] in self.repair_first or \
+            _REPAIRED.get(word[:1]) in self.repair_first
+
+
 @lru_cache(maxsize=analysis.WORD_CACHE)
 def _forms(word: str) -> tuple[str, frozenset[str]]:
     """A text word's stem and folded forms (its own and its stem's)."""
@@ -43,18 +66,22 @@ def _forms(word: str) -> tuple[str, frozenset[str]]:
     return stem, frozenset((analysis.fold(stem), analysis.fold(word)))
 
 
-def _how(word: str, wanted: dict[str, set[str]]) -> str | None:
+def _how(word: str, wanted: dict[str, set[str]], starts: _Starts) -> str | None:
     if word in wanted["exact"]:
         return "exact"
-    stem, folds = _forms(word)
-    if stem in wanted["stem"]:
-        return "stem"
+    plain = analysis.fold(word)
+    folds = None
+    if starts.may_stem(plain):
+        stem, folds = _forms(word)
+        if stem in wanted["stem"]:
+            return "stem"
     # a compound part's stem stands in the word (kyrk in kyrkogård): split only then
     if any(s in word for s in wanted["stem"]) and \
             any(analysis.stem(p) in wanted["stem"] for p in analysis.word_parts(word)):
         return "part"
     folded = wanted["folded"]
-    if folded and (not folds.isdisjoint(folded) or _repaired_fold_in(word, folded)):
+    if folded and ((folds is not None and not folds.isdisjoint(folded)) or
+                   (starts.may_repair(word, plain) and _repaired_fold_in(word, folded))):
         return "folded"
     return None
 

@@ -141,6 +141,7 @@ class SearchIndex:
             self._path = path
             self._engine = Engine(self._searcher, path)
             self._columns = _Columns(self._engine)
+            self._engine.release_columns()
             # the old searcher may still be in use by another thread; it is dropped, not closed
             del old
             return self._searcher, self._columns, self._engine

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
-import mmap
 import os
 import shutil
 import sys
@@ -113,33 +112,32 @@ def writer_lock(data_dir):
         handle.close()
 
 
-class _MappedFile(StructFile):
-    """A read-only index file as one mmap: every read is a slice of it (refs #6, #7).
+class _IndexFile(StructFile):
+    """A read-only index file read with positioned reads, os.pread (refs #6, #7).
 
     Whoosh's FileStorage reads with seek() then read() on one shared file object, which
-    threads serving searches would interleave; its compound files copy each part into
-    memory. Slices of a map need neither. subset() gives a view of a part, for compound
-    segments written by older versions."""
+    threads serving searches would interleave; pread() has no shared position. Unlike a
+    memory map, what a search reads is not counted in the search process's memory: the
+    kernel's page cache keeps the file's hot pages, shared by every worker, and drops them
+    when memory is short. subset() gives a view of a part, for compound segments written
+    by older versions."""
 
-    def __init__(self, data, name: str, base: int = 0, size: int | None = None):
+    def __init__(self, fd: int, name: str, base: int, size: int, owner: bool):
         # its own file object (read_pickle() and friends read through .file); without a
-        # fileno, Whoosh neither maps it again nor reads it as a real file
+        # fileno, Whoosh neither maps it nor reads it as a real file
         super().__init__(self, name=name)
-        self._map, self._base = data, base
-        self._size = len(data) - base if size is None else size
+        self._fd, self._base, self._size, self._owner = fd, base, size, owner
         self._pos = 0
 
     @classmethod
-    def open(cls, path: str, name: str) -> "_MappedFile":
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        return cls(data, name)
+    def open(cls, path: str, name: str) -> "_IndexFile":
+        fd = os.open(path, os.O_RDONLY)
+        return cls(fd, name, 0, os.fstat(fd).st_size, owner=True)
 
     # positioned reads: what searches use, safe to share between threads
     def get(self, position, length):
-        start = self._base + position
-        return self._map[start:start + min(length, max(0, self._size - position))]
+        length = min(length, max(0, self._size - position))
+        return os.pread(self._fd, length, self._base + position) if length > 0 else b""
 
     def get_array(self, position, typecode, length):
         values = array(typecode)
@@ -149,7 +147,7 @@ class _MappedFile(StructFile):
         return values
 
     def subset(self, offset, length, name=None):
-        return _MappedFile(self._map, name or self._name, self._base + offset, length)
+        return _IndexFile(self._fd, name or self._name, self._base + offset, length, owner=False)
 
     # sequential reads: only while a reader opens a file (headers, the compound directory)
     def read(self, length=-1):
@@ -160,13 +158,16 @@ class _MappedFile(StructFile):
         return data
 
     def readline(self, limit=-1):
-        start = self._base + self._pos
-        stop = self._base + self._size
-        end = self._map.find(b"\n", start, stop)
-        end = stop if end < 0 else end + 1
-        if limit is not None and limit >= 0:
-            end = min(end, start + limit)
-        return self.read(end - start)
+        line = b""
+        while not line.endswith(b"\n") and self._pos < self._size and \
+                (limit is None or limit < 0 or len(line) < limit):
+            chunk = self.get(self._pos, 256 if limit is None or limit < 0
+                             else min(256, limit - len(line)))
+            cut = chunk.find(b"\n")
+            chunk = chunk if cut < 0 else chunk[:cut + 1]
+            self._pos += len(chunk)
+            line += chunk
+        return line
 
     def read_array(self, typecode, length):
         values = self.get_array(self._pos, typecode, length)
@@ -187,25 +188,22 @@ class _MappedFile(StructFile):
     def close(self):
         if not self.is_closed:
             self.is_closed = True
-            if self._base == 0 and isinstance(self._map, mmap.mmap):
-                try:
-                    self._map.close()
-                except BufferError:   # a slice still exported elsewhere: freed with it
-                    pass
+            if self._owner:
+                os.close(self._fd)
 
 
-class _MappedStorage(FileStorage):
-    """FileStorage whose files are opened as _MappedFile (safe to share between threads)."""
+class _IndexStorage(FileStorage):
+    """FileStorage whose files are opened as _IndexFile (safe to share between threads)."""
 
     def open_file(self, name, **kwargs):
-        return _MappedFile.open(self._fpath(name), name)
+        return _IndexFile.open(self._fpath(name), name)
 
 
 def open_current(data_dir):
     path = current_dir(data_dir)
     if path is None:
         raise IndexMissing("Sökindexet är inte byggt än. Kör 'flask reindex'.")
-    return _MappedStorage(str(path)).open_index(), path
+    return _IndexStorage(str(path)).open_index(), path
 
 
 def needs_rebuild(data_dir) -> str | None:

@@ -224,14 +224,14 @@ def test_threads_sharing_one_searcher_get_the_answers_of_one_thread(own_built_di
             assert all(result == expected[q] for q, result in got)
 
 
-def test_compound_segments_of_older_builds_open_through_the_mapped_storage(two_indexes):
+def test_compound_segments_of_older_builds_open_through_our_storage(two_indexes):
     """Segments Whoosh's writer packed into compound files (older builds, small updates)
-    are read through the mapped storage as views of the map, with the same postings."""
-    from index.store import _MappedStorage
+    are read through our storage as views of the file, with the same postings."""
+    from index.store import _IndexStorage
     _, (plain, _bulk) = two_indexes
     folder = plain.storage.folder
     assert list(Path(folder).glob("*.seg")), "the plain writer should have written a compound file"
-    mapped = _MappedStorage(folder).open_index()
+    mapped = _IndexStorage(folder).open_index()
     with plain.reader() as a, mapped.reader() as b:
         assert _postings(a) == _postings(b)
         assert list(a.all_stored_fields()) == list(b.all_stored_fields())
