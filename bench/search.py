@@ -65,8 +65,9 @@ def paragraf(data_dir: str, warm: list[dict], timed: list[dict]) -> dict:
 
 def resident_mb() -> dict:
     """This process's resident memory now, split as Linux counts it: its own (heap, numpy
-    arrays, caches) and pages of mapped files (the index's side arrays: shared between
-    processes and dropped by the kernel when memory is short)."""
+    arrays, caches) and pages of mapped files (Python and its libraries; the index is read
+    with pread, not mapped, so its pages sit in the kernel's page cache, shared between
+    processes and dropped when memory is short, and are not counted here)."""
     fields = {}
     with open("/proc/self/status") as status:
         for line in status:
@@ -188,7 +189,7 @@ def main() -> None:
                       f"({args.warmup} warm-up) — {machine()}")
     print(f"\nParagraf: first search (open + facet columns) {ours['open_ms']:.0f} ms; "
           f"{ours['zero']} queries without hits; resident at the end {ours['rss_anon_mb']:.0f} MB "
-          f"own + {ours['rss_file_mb']:.0f} MB of mapped index files."
+          f"own + {ours['rss_file_mb']:.0f} MB of mapped files (libraries)."
           + (f" FTS5 table built in {theirs['build_s']:.1f} s." if theirs else ""))
     if args.show:
         slow = sorted(zip(ours["timings"], timed), key=lambda x: -x[0])[:15]

@@ -13,6 +13,7 @@ import math
 import os
 import pickle
 import threading
+from bisect import bisect_left
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     boost: float = 1.0
     docs: tuple | None = None         # ('docs' nodes): (docnums, scores) computed elsewhere
+    key: tuple | None = None          # names what the node means, for a search's memo
 
 
 def terms(*triples: tuple[str, str, float]) -> Node:
@@ -225,8 +227,20 @@ class Engine:
             scores = idf * (tf * (K1 + 1)) / (tf + K1)
         return ids, (scores * boost).astype(np.float32)
 
-    def evaluate(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
-        """(mask, scores) over all documents for a query tree."""
+    def evaluate(self, node: Node, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(mask, scores) over all documents for a query tree.
+
+        `memo` (node key -> answer) lets the parts of one search share a word's answer: the
+        words of a query are scored with all of them, again for the units with only some,
+        and once more around a phrase. Callers must not change the arrays returned."""
+        if memo is not None and node.key is not None:
+            found = memo.get(node.key)
+            if found is None:
+                found = memo[node.key] = self._evaluate(node, memo)
+            return found
+        return self._evaluate(node, memo)
+
+    def _evaluate(self, node: Node, memo: dict | None) -> tuple[np.ndarray, np.ndarray]:
         n = self.size
         if node.kind == "terms":
             mask = np.zeros(n, dtype=bool)
@@ -244,7 +258,7 @@ class Engine:
                 mask[ids] = True
                 scores[ids] += s
         elif node.kind in ("and", "or"):
-            parts = [self.evaluate(child) for child in node.children]
+            parts = [self.evaluate(child, memo) for child in node.children]
             if not parts:
                 return np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float32)
             mask = parts[0][0].copy()
@@ -255,9 +269,9 @@ class Engine:
             if node.kind == "and":
                 scores[~mask] = 0
         elif node.kind == "not":
-            mask, scores = self.evaluate(node.children[0])
+            mask, scores = self.evaluate(node.children[0], memo)
             for child in node.children[1:]:
-                mask = mask & ~self.evaluate(child)[0]
+                mask = mask & ~self.evaluate(child, memo)[0]
             scores = np.where(mask, scores, 0).astype(np.float32)
         else:
             raise ValueError(node.kind)
@@ -340,6 +354,8 @@ class _SidePostings:
         self.pos_offsets, self.positions = pos_offsets, positions
         self.columns = columns      # {'columns': {name: [value per doc]}, 'lengths': {...}}
         self.inline = inline        # sorted inline_hash() of the other terms (newer builds)
+        self._inline = None if inline is None else \
+            memoryview(np.ascontiguousarray(inline, dtype=np.uint32))   # for bisect
         self._raw, self._inline_hash = TermTable.raw, inline_hash
 
     @classmethod
@@ -366,11 +382,12 @@ class _SidePostings:
     def lacks(self, key: tuple[str, bytes]) -> bool:
         """After get() found no side arrays for the term: True when the segment surely has
         no such term (not inlined either)."""
-        if self.inline is None:
+        inline = self._inline
+        if inline is None:
             return False
-        h = np.uint32(self._inline_hash(self._raw(key)))
-        i = int(np.searchsorted(self.inline, h))     # uint32 both: no copy of the array
-        return i >= len(self.inline) or self.inline[i] != h
+        h = self._inline_hash(self._raw(key))
+        i = bisect_left(inline, h)
+        return i >= len(inline) or inline[i] != h
 
     def get(self, key: tuple[str, bytes]):
         span = self.terms.get(key)

@@ -168,8 +168,11 @@ class SearchIndex:
                 answers.move_to_end(key)
         if kept is not None:
             return replace(kept, elapsed_ms=round((time.perf_counter() - started) * 1000, 1))
-        result = self._search(parsed, text, filters, page, page_size, sort, date_from, date_to,
-                              searcher, columns, engine)
+        try:
+            result = self._search(parsed, text, filters, page, page_size, sort, date_from,
+                                  date_to, searcher, columns, engine)
+        finally:
+            self._local.memo = None     # whole-archive arrays: not kept between searches
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         if not result.timed_out:
             with self._lock:
@@ -182,6 +185,7 @@ class SearchIndex:
                 sort: str, date_from: str, date_to: str, searcher, columns: _Columns,
                 engine: Engine) -> SearchResult:
         self._local.engine = engine
+        self._local.memo = {}       # a word's answer, shared by the parts of this search
         filters = {k: list(v) for k, v in (filters or {}).items() if v}
         for name, values in parsed.filters.items():
             filters.setdefault(name, []).extend(values)
@@ -202,8 +206,7 @@ class SearchIndex:
             matched, scores = scope, np.zeros(engine.size, dtype=np.float32)
             partial, partial_scores = np.zeros(engine.size, dtype=bool), scores
         else:
-            cache: dict[int, tuple] = {}
-            evaluate = lambda node: cache.setdefault(id(node), engine.evaluate(node))  # noqa
+            evaluate = lambda node: engine.evaluate(node, self._local.memo)  # noqa: E731
             groups = [self._group_node(g, searcher) for g in parsed.groups]
             matched, scores = scope.copy(), np.zeros(engine.size, dtype=np.float32)
             for node in groups:
@@ -286,7 +289,8 @@ class SearchIndex:
                                             getattr(self._local, "deadline", float("inf")))
         if not complete:
             self._local.timed_out = True
-        _, scores = engine.evaluate(Node("and", children=[word_node(w) for w in words]))
+        _, scores = engine.evaluate(Node("and", children=[word_node(w) for w in words]),
+                                    getattr(self._local, "memo", None))
         return Node("docs", docs=(docs, scores[docs] if len(docs) else scores[:0]))
 
     def _loose_nodes(self, parsed: ParsedQuery, searcher) -> list[Node]:
@@ -374,11 +378,16 @@ class SearchIndex:
             values = columns.values[name]
             counts = np.bincount(codes[matched], minlength=len(values)) if matched.any() else \
                 np.zeros(len(values), dtype=np.int64)
-            order = np.argsort(-counts, kind="stable")
+            shown = np.flatnonzero(counts)
+            if len(shown) > FACET_LIMIT + 1:     # a meeting facet has thousands of values:
+                k = len(shown) - FACET_LIMIT - 1  # keep those as frequent as the 13th (one
+                least = np.partition(counts[shown], k)[k]   # value may be empty), ties too
+                shown = shown[counts[shown] >= least]
+            order = shown[np.lexsort((shown, -counts[shown]))]   # most first, then by code
             rows = []
             selected = set(filters.get(name, []))
             for code in order:
-                if counts[code] == 0 or len(rows) >= FACET_LIMIT:
+                if len(rows) >= FACET_LIMIT:
                     break
                 if values[code]:
                     rows.append({"value": values[code], "count": int(counts[code]),
@@ -501,11 +510,12 @@ def word_node(word: str) -> Node:
         triples += [("text", term, weight), ("title", term, weight * W_TITLE),
                     ("decision", term, weight * W_DECISION)]
     node = term_node(*triples)
+    node.key = ("word", word)
     parts = analysis.query_terms(word)["parts"]
     if len(parts) > 1:
         # a compound typed whole also finds its parts written apart ("avfallstaxa" ~ "taxa för avfall")
         together = Node("and", boost=W_PART, children=[
             term_node(("text", analysis.STEM + p, 1.0), ("text", p, 1.0),
                       ("title", analysis.STEM + p, 1.0)) for p in parts])
-        node = Node("or", children=[node, together])
+        node = Node("or", children=[node, together], key=("word+parts", word))
     return node
