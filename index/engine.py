@@ -172,14 +172,19 @@ class Engine:
                     if time.perf_counter() > deadline:
                         return np.zeros(0, dtype=np.int64), False
                     parts.append(self._position_keys(name, term, wanted))
-                # each part is sorted (segments in order, documents and positions ascending)
-                parts = [p for p in parts if len(p)]
-                found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts)) \
-                    if parts else np.zeros(0, dtype=np.int64)
-                found = found[(found & POS_MASK) >= i] - i     # where the phrase would start
-                keys = found if keys is None else _followed(keys, found)
+                # each part is sorted (segments in order, documents and positions ascending);
+                # shifted back by i, a key is where the phrase would start
+                parts = [p[(p & POS_MASK) >= i] - i for p in parts if len(p)]
+                if keys is None:      # the rarest word: its forms' keys together
+                    keys = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts)) \
+                        if parts else np.zeros(0, dtype=np.int64)
+                else:                 # the others: which keys one of their forms meets
+                    met = np.zeros(len(keys), dtype=bool)
+                    for part in parts:
+                        met |= _found(keys, part)
+                    keys = keys[met]
                 wanted = np.zeros(self.size, dtype=bool)
-                wanted[np.unique(keys >> POS_BITS)] = True
+                wanted[keys >> POS_BITS] = True
                 if not len(keys):
                     break
         docs = np.flatnonzero(wanted)
@@ -280,12 +285,12 @@ class Engine:
         return mask & self.alive, scores
 
 
-def _followed(wanted: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """The wanted keys that are in `found` (sorted): a binary search each, no sorting."""
+def _found(wanted: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Which wanted keys are in `found` (sorted), as a mask: a binary search each."""
     if not len(found) or not len(wanted):
-        return wanted[:0]
+        return np.zeros(len(wanted), dtype=bool)
     at = np.minimum(np.searchsorted(found, wanted), len(found) - 1)
-    return wanted[found[at] == wanted]
+    return found[at] == wanted
 
 
 def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
