@@ -41,7 +41,8 @@ class _Starts:
     """How the wanted stems and folded forms begin, folded: a word whose folded beginning
     is none of them cannot stem or fold to one, so it is not stemmed (stems are the word
     less a suffix; stem() changes at most its last two letters; folding goes letter by
-    letter). The first letters serve the damaged-letter test the same way."""
+    letter). The first letters serve the damaged-letter test the same way, and one pattern
+    of the stems finds the words a stem stands in (compound parts)."""
 
     def __init__(self, wanted: dict[str, set[str]]):
         forms = {analysis.fold(s) for s in wanted["stem"]} | set(wanted["folded"])
@@ -50,6 +51,9 @@ class _Starts:
         folded = wanted["folded"]
         self.repair_any = any(len(f) < 3 for f in folded)   # too short to test
         self.repair_first = {f[0] for f in folded if len(f) >= 3}
+        stems = sorted(wanted["stem"])
+        self.inside = re.compile("|".join(map(re.escape, stems))).search if stems else \
+            (lambda word: None)
 
     def may_stem(self, plain: str) -> bool:
         return plain[:3] in self.three or (bool(self.short) and plain.startswith(self.short))
@@ -57,6 +61,9 @@ class _Starts:
     def may_repair(self, word: str, plain: str) -> bool:
         return self.repair_any or plain[:1] in self.repair_first or \
             _REPAIRED.get(word[:1]) in self.repair_first
+
+
+_plain = lru_cache(maxsize=analysis.WORD_CACHE)(analysis.fold)
 
 
 @lru_cache(maxsize=analysis.WORD_CACHE)
@@ -69,14 +76,14 @@ def _forms(word: str) -> tuple[str, frozenset[str]]:
 def _how(word: str, wanted: dict[str, set[str]], starts: _Starts) -> str | None:
     if word in wanted["exact"]:
         return "exact"
-    plain = analysis.fold(word)
+    plain = _plain(word)
     folds = None
     if starts.may_stem(plain):
         stem, folds = _forms(word)
         if stem in wanted["stem"]:
             return "stem"
     # a compound part's stem stands in the word (kyrk in kyrkogård): split only then
-    if any(s in word for s in wanted["stem"]) and \
+    if starts.inside(word) and \
             any(analysis.stem(p) in wanted["stem"] for p in analysis.word_parts(word)):
         return "part"
     folded = wanted["folded"]
