@@ -1,10 +1,10 @@
 """Load-test the production server: N client threads against /sok.
 
     python bench/http.py [--items 10000] [--clients 8] [--seconds 60] [--seed 1] [--data-dir DIR]
-                         [--server gunicorn|waitress]
+                         [--server gunicorn|waitress] [--workers N] [--threads N]
 
-Starts the README's production command — gunicorn with one worker process per core and 4
-threads each (`--server waitress`: waitress, one process with 8 threads) — with
+Starts the README's production command — gunicorn with one single-threaded worker process per
+core (--workers and --threads try others; `--server waitress`: one process, 8 threads) — with
 FLASK_DATA_DIR set to a generated archive (bench/out/, made and indexed once if missing),
 waits until it answers, sends warm-up searches (not timed), then runs --clients threads for
 --seconds, each sending GET /sok?q=... (the query mix of common.make_queries; a year filter
@@ -56,13 +56,14 @@ def fetch(url: str, timeout: float = 30) -> int:
         return exc.code
 
 
-def start_server(data_dir: Path, port: int, threads: int, server: str) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, threads: int, server: str, workers: int,
+                 worker_threads: int) -> subprocess.Popen:
     env = dict(os.environ, FLASK_DATA_DIR=str(data_dir))
     if server == "waitress":
         command = ["-m", "waitress", f"--listen=127.0.0.1:{port}", f"--threads={threads}",
                    "--call", "app:create_app"]
     else:
-        command = ["-m", "gunicorn", f"--workers={os.cpu_count()}", "--threads=4",
+        command = ["-m", "gunicorn", f"--workers={workers}", f"--threads={worker_threads}",
                    f"--bind=127.0.0.1:{port}", "app:create_app()"]
     return subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -138,7 +139,8 @@ def load(base: str, queries: list[dict], clients: int, seconds: float
 def server_label(args) -> str:
     if args.server == "waitress":
         return f"waitress --threads={args.server_threads}"
-    return f"gunicorn --workers={os.cpu_count()} --threads=4"
+    return f"gunicorn --workers={args.workers}" + (
+        f" --threads={args.threads}" if args.threads > 1 else "")
 
 
 def main() -> None:
@@ -149,6 +151,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--server-threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--server", choices=("gunicorn", "waitress"), default="gunicorn")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
@@ -159,7 +163,8 @@ def main() -> None:
     queries = make_queries(data_dir, args.queries, seed=args.seed)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(data_dir, port, args.server_threads, args.server)
+    server = start_server(data_dir, port, args.server_threads, args.server, args.workers,
+                          args.threads)
     try:
         wait_ready(base, server)
         for spec in queries[:args.warmup]:
