@@ -15,7 +15,7 @@ import numpy as np
 from whoosh.scoring import BM25F
 
 from . import analysis
-from .engine import Engine, Node, terms as term_node
+from .engine import Engine, Node, terms as term_node, unique
 from .errors import QueryError
 from .highlight import explain, highlight_html, make_snippet, match_forms
 from .query import Clause, ParsedQuery, parse_query
@@ -90,6 +90,8 @@ class _Columns:
             self.values[name] = list(vocab)
             self.codes[name] = codes
         self.dates = np.array(self._column(engine, "date"), dtype="<U10")
+        # each date's place among all dates: sorting hits by date compares these numbers
+        self.date_rank = np.searchsorted(unique(self.dates), self.dates).astype(np.int32)
 
     @staticmethod
     def _column(engine: Engine, name: str) -> list[str]:
@@ -356,11 +358,10 @@ class SearchIndex:
         if not len(ids) or limit <= 0:
             return []
         if sort in ("newest", "oldest"):
-            dates = columns.dates[ids]
-            rank = np.unique(dates, return_inverse=True)[1]
+            rank = columns.date_rank[ids].astype(np.int64)
             if sort == "newest":
                 rank = -rank
-            rank = np.where(dates == "", rank.max(initial=0) + 1, rank)   # undated last
+            rank[columns.dates[ids] == ""] = len(columns.dates) + 1      # undated last
             order = np.lexsort((ids, -scores[ids], rank))
             return [int(d) for d in ids[order[:limit]]]
         s = scores[ids]

@@ -34,7 +34,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import analysis
-from .engine import ranges
+from .engine import ranges, unique
 from .schema import SwedishAnalyzer
 
 
@@ -199,7 +199,7 @@ class BulkSegmentWriter(SegmentWriter):
             freqs, positions = run.positions(picked)
             side_counts.append(freqs)
             side_pos.append(positions)
-        inline = np.unique(np.asarray(inline, dtype=np.uint32))
+        inline = unique(np.asarray(inline, dtype=np.uint32))
         if not side_ids:
             return (np.zeros(0, np.uint32), np.zeros(0, np.float32), {},
                     np.zeros(1, np.uint32), np.zeros(0, np.uint32), inline)
