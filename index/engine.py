@@ -91,7 +91,9 @@ class Engine:
 
     # --- postings ----------------------------------------------------------------------
     def postings(self, name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, weights) of a term, live documents only; cached per generation."""
+        """(docnums, BM25F contributions) of a term in live documents; cached per generation
+        (the contributions are fixed by the generation: term frequency, document length,
+        the term's document frequency)."""
         key = (name, text)
         with self._lock:
             hit = self._cache.get(key)
@@ -103,13 +105,14 @@ class Engine:
             keep = self.alive[ids]
             if not keep.all():
                 ids, weights = ids[keep], weights[keep]
+        scores = self._bm25(name, ids, weights)
         with self._lock:
-            self._cache[key] = (ids, weights)
+            self._cache[key] = (ids, scores)
             self._cached += len(ids)
             while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
                 _, (old, _) = self._cache.popitem(last=False)
                 self._cached -= len(old)
-        return ids, weights
+        return ids, scores
 
     def _read(self, name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """A term's postings over all segments: from a segment's side arrays when the term
@@ -219,17 +222,20 @@ class Engine:
 
     # --- scoring -----------------------------------------------------------------------
     def term_scores(self, name: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
+        """A term's documents and its BM25F contribution to each, times the boost."""
+        ids, scores = self.postings(name, text)
+        return ids, (scores * boost).astype(np.float32, copy=False)
+
+    def _bm25(self, name: str, ids: np.ndarray, tf: np.ndarray) -> np.ndarray:
         """BM25F contribution of one term (Whoosh's formula and idf, so scores compare)."""
-        ids, tf = self.postings(name, text)
         if not len(ids):
-            return ids, tf
+            return tf
         idf = math.log(self.count / (len(ids) + 1)) + 1.0
         if name in self.lengths:
             norm = (1 - B) + B * self.lengths[name][ids] / max(self.average[name], 1e-6)
-            scores = idf * (tf * (K1 + 1)) / (tf + K1 * norm)
-        else:  # keyword fields (dnr, paragraph): no length normalisation
-            scores = idf * (tf * (K1 + 1)) / (tf + K1)
-        return ids, (scores * boost).astype(np.float32)
+            return idf * (tf * (K1 + 1)) / (tf + K1 * norm)
+        # keyword fields (dnr, paragraph): no length normalisation
+        return idf * (tf * (K1 + 1)) / (tf + K1)
 
     def evaluate(self, node: Node, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(mask, scores) over all documents for a query tree.

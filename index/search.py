@@ -374,11 +374,11 @@ class SearchIndex:
 
     def _facets(self, columns: _Columns, matched: np.ndarray, filters) -> dict[str, list[dict]]:
         out = {}
+        ids = np.flatnonzero(matched)     # once: gathering by ids beats a mask five times over
         for name in FACETS:
             codes = columns.codes[name]
             values = columns.values[name]
-            counts = np.bincount(codes[matched], minlength=len(values)) if matched.any() else \
-                np.zeros(len(values), dtype=np.int64)
+            counts = np.bincount(codes[ids], minlength=len(values))
             shown = np.flatnonzero(counts)
             if len(shown) > FACET_LIMIT + 1:     # a meeting facet has thousands of values:
                 k = len(shown) - FACET_LIMIT - 1  # keep those as frequent as the 13th (one
