@@ -102,7 +102,9 @@ def _headers(response: Response) -> Response:
 
 def url_with(**changes) -> str:
     """The current search URL with some parameters changed (None removes, lists toggle)."""
-    args = request.args.to_dict(flat=False)
+    if "paragraf_args" not in g:      # a results page asks for some fifty links
+        g.paragraf_args = request.args.to_dict(flat=False)
+    args = dict(g.paragraf_args)
     args.pop("sida", None) if "sida" not in changes else None
     for key, value in changes.items():
         if value is None:

@@ -22,9 +22,9 @@ def match_forms(text: str, wanted: dict[str, set[str]], memo: dict | None = None
     Each distinct word is judged once; only the text's matching words are then located."""
     memo = {} if memo is None else memo
     starts = _Starts(wanted)
+    spans = analysis.word_spans(text)
     found = set()
-    for word in set(analysis.index_words(text)):
-        word = word.rstrip("-")
+    for word in {token.rstrip("-") for _, _, token in spans}:
         how = memo.get(word, "")
         if how == "":
             how = memo[word] = _how(word, wanted, starts)
@@ -33,8 +33,7 @@ def match_forms(text: str, wanted: dict[str, set[str]], memo: dict | None = None
     if not found:
         return []
     return [(start, end, memo[word], text[start:end])
-            for start, end, token in analysis.word_spans(text)
-            if (word := token.rstrip("-")) in found]
+            for start, end, token in spans if (word := token.rstrip("-")) in found]
 
 
 class _Starts:
