@@ -58,7 +58,11 @@ class Engine:
                                        # not on the first hit a search shows from it
         self.size = searcher.doc_count_all()
         self.alive = np.zeros(self.size, dtype=bool)
-        self.alive[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        for offset, sub, _ in self.segments:     # a document at a time only where deleted
+            if sub.has_deletions():
+                self.alive[np.fromiter(sub.all_doc_ids(), dtype=np.int64) + offset] = True
+            else:
+                self.alive[offset:offset + sub.doc_count_all()] = True
         self.count = int(self.alive.sum())
         self.lengths: dict[str, np.ndarray] = {}
         self.average: dict[str, float] = {}

@@ -95,3 +95,29 @@ def test_reextract_reparses_stored_originals(data_dir, tmp_path):
     assert [h["url"] for h in after["hits"]] == [h["url"] for h in before["hits"]]
     status = json.loads(runner.invoke(args=["status"]).output)
     assert "Kommunledningsförvaltningen" in {b["body"] for b in status["archive"]["by_body"]}
+
+
+def test_a_changed_file_replaces_its_units_in_the_index(data_dir, tmp_path):
+    """Re-ingesting a changed file updates the serving index in place: its old units are
+    deleted in their segment (searches skip them), the new ones are found, nothing doubles."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for src in DATA.glob("*.txt"):
+        (folder / src.name).write_bytes(src.read_bytes())
+    runner = make_app(data_dir).test_cli_runner()
+
+    def search(*words):
+        result = runner.invoke(args=["search", "--json", "--limit", "50", *words])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    assert runner.invoke(args=["ingest", str(folder)]).exit_code == 0
+    before = search("kommun")["total"]
+    assert search('"JM AB"')["total_all"] >= 1
+    target = folder / "005_kungsbacka-ks-protokoll-2026-08-25-p179-180.txt"
+    target.write_text(target.read_text("utf-8").replace("JM AB", "Zyxelbolaget AB"), "utf-8")
+    assert "replaced 1" in runner.invoke(args=["ingest", str(folder)]).output
+    assert search('"JM AB"')["total_all"] == 0      # units with both words apart may remain
+    found = search("Zyxelbolaget")
+    assert found["total_all"] >= 1 and all(h["source"] == target.name for h in found["hits"])
+    assert search("kommun")["total"] == before

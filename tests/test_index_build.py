@@ -235,3 +235,18 @@ def test_compound_segments_of_older_builds_open_through_our_storage(two_indexes)
     with plain.reader() as a, mapped.reader() as b:
         assert _postings(a) == _postings(b)
         assert list(a.all_stored_fields()) == list(b.all_stored_fields())
+
+
+def test_unique_gives_what_numpy_unique_gives():
+    """engine.unique (a stable sort and a look at neighbours) stands in for np.unique, which
+    numpy 2.4 makes slow on large integer arrays: same values, same order, same type."""
+    import numpy as np
+    from index.engine import unique
+    rng = np.random.default_rng(7)
+    runs = [np.sort(rng.integers(0, 50, size=n)) for n in (30, 0, 45, 1)]
+    for values in ([np.zeros(0, dtype=np.int64), np.array([5]), np.array([3, 3, 3]),
+                    rng.integers(-1000, 1000, size=5000), np.concatenate(runs),
+                    rng.integers(0, 2**32, size=3000, dtype=np.uint64).astype(np.uint32),
+                    np.array(["2025-01-02", "", "2024-12-31", ""], dtype="<U10")]):
+        got, expected = unique(values), np.unique(values)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
