@@ -13,8 +13,8 @@ import math
 import os
 import pickle
 import threading
-from bisect import bisect_left
 import time
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -152,8 +152,9 @@ class Engine:
         Candidates come from the postings arrays (every word present). Positions are then
         compared as (document, position) keys in numpy: word n's keys less n must meet for
         every word, the rarest word first. Frequent terms' positions come from the side
-        arrays, rare terms' from Whoosh's blocks, for candidates only. Cached per index generation. Returns
-        (docnums, complete): complete is False when the deadline cut the check short.
+        arrays, rare terms' from Whoosh's blocks, for candidates only. Cached per index
+        generation. Returns (docnums, complete): complete is False when the deadline cut
+        the check short.
         """
         key = (name, tuple(tuple(f) for f in forms))
         with self._lock:
@@ -361,9 +362,6 @@ class _FileArray:
         self.length = shape[0]
         self._start = self._file.tell()
 
-    def __len__(self) -> int:
-        return self.length
-
     def slice(self, start: int, stop: int) -> np.ndarray:
         start, stop = max(0, start), min(stop, self.length)
         if stop <= start:
@@ -385,9 +383,9 @@ class _SidePostings:
         self.terms = TermTable(**terms) if "hashes" in terms else terms
         self.pos_offsets, self.positions = pos_offsets, positions
         self.columns = columns      # {'columns': {name: [value per doc]}, 'lengths': {...}}
-        self.inline = inline        # sorted inline_hash() of the other terms (newer builds)
+        # sorted inline_hash() of the other terms (newer builds), as a memoryview for bisect
         self._inline = None if inline is None else \
-            memoryview(np.ascontiguousarray(inline, dtype=np.uint32))   # for bisect
+            memoryview(np.ascontiguousarray(inline, dtype=np.uint32))
         self._raw, self._inline_hash = TermTable.raw, inline_hash
 
     @classmethod

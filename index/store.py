@@ -122,17 +122,21 @@ class _IndexFile(StructFile):
     when memory is short. subset() gives a view of a part, for compound segments written
     by older versions."""
 
-    def __init__(self, fd: int, name: str, base: int, size: int, owner: bool):
+    def __init__(self, raw, name: str, base: int, size: int, owner: bool):
         # its own file object (read_pickle() and friends read through .file); without a
         # fileno, Whoosh neither maps it nor reads it as a real file
         super().__init__(self, name=name)
-        self._fd, self._base, self._size, self._owner = fd, base, size, owner
+        # the open file (an unbuffered FileIO) is shared with subsets and closed when the
+        # last of them is gone, or by close(): a searcher dropped after a reindex, still in
+        # use by another thread, is never closed explicitly
+        self._raw, self._fd = raw, raw.fileno()
+        self._base, self._size, self._owner = base, size, owner
         self._pos = 0
 
     @classmethod
     def open(cls, path: str, name: str) -> "_IndexFile":
-        fd = os.open(path, os.O_RDONLY)
-        return cls(fd, name, 0, os.fstat(fd).st_size, owner=True)
+        raw = open(path, "rb", buffering=0)
+        return cls(raw, name, 0, os.fstat(raw.fileno()).st_size, owner=True)
 
     # positioned reads: what searches use, safe to share between threads
     def get(self, position, length):
@@ -147,7 +151,7 @@ class _IndexFile(StructFile):
         return values
 
     def subset(self, offset, length, name=None):
-        return _IndexFile(self._fd, name or self._name, self._base + offset, length, owner=False)
+        return _IndexFile(self._raw, name or self._name, self._base + offset, length, owner=False)
 
     # sequential reads: only while a reader opens a file (headers, the compound directory)
     def read(self, length=-1):
@@ -189,7 +193,7 @@ class _IndexFile(StructFile):
         if not self.is_closed:
             self.is_closed = True
             if self._owner:
-                os.close(self._fd)
+                self._raw.close()
 
 
 class _IndexStorage(FileStorage):

@@ -121,3 +121,31 @@ def test_a_changed_file_replaces_its_units_in_the_index(data_dir, tmp_path):
     found = search("Zyxelbolaget")
     assert found["total_all"] >= 1 and all(h["source"] == target.name for h in found["hits"])
     assert search("kommun")["total"] == before
+
+
+def test_reindexes_under_a_serving_searcher_leave_no_open_files(data_dir):
+    """A searcher dropped after a reindex (another thread may still use it, so it is not
+    closed) lets go of its index files: open descriptors do not pile up reindex by reindex."""
+    import gc
+    import os
+    import time
+
+    from index import SearchIndex
+    runner = make_app(data_dir).test_cli_runner()
+    assert runner.invoke(args=["ingest", str(DATA)]).exit_code == 0
+    searcher = SearchIndex(data_dir)
+
+    def open_files() -> int:
+        gc.collect()
+        return len(os.listdir("/proc/self/fd"))
+
+    counts = []
+    for _ in range(4):
+        assert searcher.search("beslut").total_all > 0
+        counts.append(open_files())
+        assert runner.invoke(args=["reindex"]).exit_code == 0
+        time.sleep(1.1)            # a serving index looks for a new build once a second
+    assert searcher.search("beslut").total_all > 0
+    counts.append(open_files())
+    # the first reindex opens what stays open (the archive, the runner's own searcher)
+    assert max(counts[1:]) <= counts[1] + 2, counts
