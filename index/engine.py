@@ -163,16 +163,20 @@ class Engine:
                 self._phrases.move_to_end(key)
                 return hit, True
         wanted = self.alive.copy()
+        sizes = []              # postings per word, all its forms
         for word_forms in forms:
             present = np.zeros(self.size, dtype=bool)
+            size = 0
             for term in word_forms:
-                present[self.postings(name, term)[0]] = True
+                ids = self.postings(name, term)[0]
+                present[ids] = True
+                size += len(ids)
             wanted &= present
+            sizes.append(size)
         if len(forms) > 1 and wanted.any():
             # word i of the phrase stands at its start + i: keys shifted back by i must meet
             # for every word. The rarest word goes first, so the common ones' positions are
             # read only in the few documents still in question.
-            sizes = [sum(len(self.postings(name, t)[0]) for t in f) for f in forms]
             keys = None
             for i in sorted(range(len(forms)), key=sizes.__getitem__):
                 parts = []

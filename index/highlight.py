@@ -87,19 +87,18 @@ def _how(word: str, wanted: dict[str, set[str]], starts: _Starts) -> str | None:
         return "part"
     folded = wanted["folded"]
     if folded and ((folds is not None and not folds.isdisjoint(folded)) or
-                   (starts.may_repair(word, plain) and _repaired_fold_in(word, folded))):
+                   (starts.may_repair(word, plain) and _repaired_fold_in(word, plain, folded))):
         return "folded"
     return None
 
 
-def _repaired_fold_in(word: str, folded: set[str]) -> bool:
+def _repaired_fold_in(word: str, plain: str, folded: set[str]) -> bool:
     """Whether the word with damaged PDF letters repaired ('nira' -> 'nära') folds to a
     wanted form. Repairing tries lexicon words, so first a cheap test letter by letter: a
     repair only turns damaged letters into å/ä/ö, stem() changes at most a stem's last two
-    letters, and folding goes letter by letter."""
+    letters, and folding goes letter by letter. `plain` is the word folded."""
     if analysis.DAMAGED_LETTERS.isdisjoint(word):
         return False
-    plain = analysis.fold(word)
     if len(plain) != len(word):
         return _repaired_fold(word) in folded
     for form in folded:

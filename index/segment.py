@@ -479,7 +479,6 @@ def _one_positions(size: int) -> np.ndarray:
     return _ONE_POSITION
 
 
-
 class _TermWriter:
     """Writes terms and postings in the bytes of Whoosh's W3 codec — what W3FieldWriter,
     W3PostingsWriter and W3TermInfo write term by term and posting by posting — with a few
