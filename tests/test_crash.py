@@ -114,6 +114,41 @@ def test_killed_reindex_leaves_serving_index_untouched(corpus, clean_counts, tmp
     assert len(leftovers) <= 1  # at most the killed build, which is removed once stale
 
 
+def test_a_worker_still_starting_when_its_command_is_killed_exits(tmp_path):
+    """A pool worker that asks to die with its parent only after the parent was killed (it
+    was still importing, as on a busy machine) gets no signal from Linux: it exits itself."""
+    script = tmp_path / "pool.py"
+    script.write_text(
+        "import multiprocessing, sys, time\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from archive.workers import die_with_parent\n"
+        "def worker():\n"
+        "    time.sleep(1.5)       # still starting when the parent is killed\n"
+        "    die_with_parent()\n"
+        "    time.sleep(60)        # waiting for work that will never come\n"
+        "if __name__ == '__main__':\n"
+        "    child = multiprocessing.get_context('spawn').Process(target=worker)\n"
+        "    child.start()\n"
+        "    print(child.pid, flush=True)\n"
+        "    time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    pid = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+
+    def alive() -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"
+
+    deadline = time.monotonic() + 10
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(), "the worker outlived its killed parent"
+
+
 def test_second_writer_gets_a_clear_message(corpus, tmp_path):
     """While one reindex holds the writer lock, a second one exits with a clear message."""
     data = tmp_path / "data"
