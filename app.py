@@ -271,7 +271,12 @@ def _register_views(app: Flask) -> None:
         if number is not None and not any(p.number == number for p in pages):
             abort(404)
         q = request.args.get("q", "")
-        rendered = [(p, *_highlight(p.text, q, f"sida-{p.number}-traff")) for p in pages]
+        # refs #13: the words are marked in the first HIGHLIGHT_CHARS of the whole document,
+        # not of each page, so a document of many long pages costs what one long page does
+        budget, rendered = index.HIGHLIGHT_CHARS, []
+        for p in pages:
+            rendered.append((p, *_highlight(p.text, q, f"sida-{p.number}-traff", budget)))
+            budget = max(0, budget - len(p.text))
         return render_template("document.html", doc=doc, pages=rendered, q=q, page_number=number,
                                items=store.items(document=doc_id),
                                meeting=_meeting_or_none(store, doc.meeting_id))
@@ -401,10 +406,12 @@ def _meeting_or_none(store, mid):
         return None
 
 
-def _highlight(text: str, q: str, id_prefix: str = "traff") -> tuple[Markup, int]:
-    if not q:
+def _highlight(text: str, q: str, id_prefix: str = "traff",
+               limit: int | None = None) -> tuple[Markup, int]:
+    if not q or limit == 0:
         return escape(text), 0
-    html, count = index.highlight_query(text, q, id_prefix)
+    html, count = index.highlight_query(text, q, id_prefix,
+                                        index.HIGHLIGHT_CHARS if limit is None else limit)
     return Markup(html), count
 
 

@@ -6,6 +6,7 @@ index_info, SCHEMA_VERSION, and the errors QueryError, IndexBusy, IndexMissing.
 """
 from .build import rebuild_index, sync_index, update_documents
 from .errors import IndexBusy, IndexMissing, QueryError
+from .highlight import HIGHLIGHT_CHARS
 from .info import index_info
 from .query import parse_query
 from .schema import SCHEMA_VERSION
@@ -13,7 +14,7 @@ from .search import SearchHit, SearchIndex, SearchResult, highlight_query
 from .store import needs_rebuild
 
 __all__ = [
-    "IndexBusy", "IndexMissing", "QueryError", "SCHEMA_VERSION", "SearchHit", "SearchIndex",
+    "HIGHLIGHT_CHARS", "IndexBusy", "IndexMissing", "QueryError", "SCHEMA_VERSION", "SearchHit", "SearchIndex",
     "SearchResult", "highlight_query", "index_info", "needs_rebuild", "parse_query",
     "rebuild_index", "sync_index", "update_documents",
 ]

@@ -54,6 +54,7 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
             results = [_build_share(str(archive.data_dir), str(path), doc_ids, segment_units,
                                     progress=progress)]
         units = _commit_segments(path, results)
+        _write_lexicon(path)
         meta = {"schema_version": SCHEMA_VERSION, "fingerprint": analysis_fingerprint(),
                 "built_at": started.isoformat(timespec="seconds"), "documents": len(doc_ids),
                 "units": units, "archive_generation": generation, "workers": workers,
@@ -164,6 +165,14 @@ def _commit_segments(path, results: list[tuple[list, int]]) -> int:
     return expected
 
 
+def _write_lexicon(path) -> None:
+    """The suggestion lexicon of the generation just committed (index/suggest.py), written
+    once here so that no search pays for it (refs #13)."""
+    from whoosh import index as whoosh_index
+    from .suggest import write_lexicon
+    write_lexicon(path, whoosh_index.open_dir(str(path)))
+
+
 def sync_index(archive: Archive, data_dir) -> int:
     """Bring the serving index up to date with every archive change it has not seen.
 
@@ -208,6 +217,7 @@ def update_documents(archive: Archive, data_dir, doc_ids: Iterable[str],
         except BaseException:
             writer.cancel()
             raise
+        _write_lexicon(path)
         meta = read_meta(path)
         meta["archive_generation"] = generation
         meta["updated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
