@@ -127,7 +127,8 @@ class _SessionInterface(SecureCookieSessionInterface):
 # --- shared per-request resources ---------------------------------------------------------
 def get_archive() -> archive.Archive:
     if "archive" not in g:
-        g.archive = archive.Archive(current_app.config["DATA_DIR"])
+        # refs #13: serving never writes the archive (a read-only DATA_DIR serves every page)
+        g.archive = archive.Archive(current_app.config["DATA_DIR"], readonly=True)
     return g.archive
 
 
@@ -211,6 +212,9 @@ def run_search(args) -> tuple[index.SearchResult | None, str, int]:
         return None, str(exc), 400
     except index.IndexMissing:
         return None, "Sökindexet är inte byggt än. Be en administratör köra 'flask reindex'.", 503
+    except index.IndexDamaged as exc:
+        current_app.logger.exception("search index unusable")
+        return None, str(exc), 503
     return result, "", 200
 
 
@@ -374,6 +378,11 @@ def _register_views(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
+        """200 when the search index serves; 503 with the reason when it is missing or
+        damaged (refs #13), so a load balancer or monitor notices."""
+        problem = get_index().health()
+        if problem:
+            return {"ok": False, "index": problem}, 503
         return {"ok": True}
 
     @app.errorhandler(archive.NotFound)
@@ -400,6 +409,11 @@ def _register_views(app: Flask) -> None:
     @app.errorhandler(index.IndexMissing)
     def index_missing(exc):
         return render_template("error.html", status=503, title="Sökindex saknas",
+                               message=str(exc)), 503
+
+    @app.errorhandler(index.IndexDamaged)
+    def index_damaged(exc):
+        return render_template("error.html", status=503, title="Sökindexet är skadat",
                                message=str(exc)), 503
 
     @app.errorhandler(400)
@@ -557,8 +571,8 @@ def _item_view(item_id: str):
                                               "protokoll") else 9))
     try:
         similar = get_index().more_like_this(item.id)
-    except index.IndexMissing:
-        similar = []
+    except (index.IndexMissing, index.IndexDamaged):
+        similar = []      # the record page works without the index
     meeting = _meeting_or_none(store, item.meeting_id)
     attachments = [d for d in store.documents(meeting=item.meeting_id)
                    if d.id != doc.id] if item.meeting_id else []
@@ -645,6 +659,7 @@ def _register_cli(app: Flask) -> None:
     def reindex_command(if_needed, workers):
         """Rebuild the search index from the archive and switch to it atomically."""
         config = current_app.config
+        _report_leftovers(config["DATA_DIR"])
         if if_needed:
             reason = index.needs_rebuild(config["DATA_DIR"])
             if reason is None:
@@ -667,6 +682,8 @@ def _register_cli(app: Flask) -> None:
             store.close()
         click.echo(f"indexed {meta['units']} units from {meta['documents']} documents "
                    f"in {meta['seconds']} s")
+        if meta.get("caught_up"):
+            click.echo(f"then indexed {meta['caught_up']} units of documents ingested meanwhile")
 
     @app.cli.command("search")
     @click.argument("query", nargs=-1)
@@ -679,7 +696,7 @@ def _register_cli(app: Flask) -> None:
             result = index.SearchIndex(current_app.config["DATA_DIR"], int(
                 current_app.config["SEARCH_TIME_LIMIT_MS"])).search(
                 text, page_size=max(1, limit))
-        except (index.QueryError, index.IndexMissing) as exc:
+        except (index.QueryError, index.IndexMissing, index.IndexDamaged) as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)
         if as_json:
@@ -730,12 +747,24 @@ class _progress:
 
 
 def _sync(store: archive.Archive, data_dir: str) -> int:
+    _report_leftovers(data_dir)
     try:
         return index.sync_index(store, data_dir)
-    except index.IndexBusy as exc:
-        click.echo(f"Index not updated now ({exc}); the next ingest or reindex catches up.",
-                   err=True)
+    except index.IndexBusy:
+        # refs #13: the process holding the index (a reindex or another ingest) indexes
+        # every change it has not seen before it lets go, these documents included
+        click.echo("The index is being written by another process (a reindex or ingest): "
+                   "the documents stored now are indexed when it finishes, before it exits. "
+                   "Should it be killed first, the next ingest or 'flask reindex --if-needed' "
+                   "indexes them.", err=True)
         return 0
+
+
+def _report_leftovers(data_dir: str) -> None:
+    """Remove and name what killed or failed index writes left (refs #13)."""
+    for path, size in index.clean_leftovers(data_dir):
+        click.echo(f"removed leftover of an unfinished index write: {path} "
+                   f"({size / 2**20:.1f} MB)", err=True)
 
 
 def _finish_ingest(done, summary: dict, report: str) -> None:

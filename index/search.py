@@ -17,11 +17,11 @@ from whoosh.scoring import BM25F
 from . import analysis
 from .budget import Budget
 from .engine import Engine, Node, terms as term_node, unique
-from .errors import QueryError
+from .errors import IndexDamaged, IndexMissing, QueryError
 from .highlight import HIGHLIGHT_CHARS, explain, highlight_html, make_snippet, snippet_spans
 from .query import Clause, ParsedQuery, parse_query
 from .schema import FACET_FIELDS, FACETS
-from .store import current_dir, open_current
+from .store import DAMAGED, current_dir, damage, open_current
 from .suggest import Lexicon, build_lexicon
 
 # Field weights: exact form > stem > compound part > folded letters; title, decision and
@@ -140,6 +140,9 @@ class SearchIndex:
                 return self._searcher, self._columns, self._engine
             self._checked = now
             path = current_dir(self.data_dir)
+            if damage(path):      # refs #13: a file deleted or cut short under a running server
+                self._checked = 0.0
+                raise IndexDamaged(DAMAGED)
             if self._searcher is not None and path == self._path and self._searcher.up_to_date():
                 return self._searcher, self._columns, self._engine
             ix, path = open_current(self.data_dir)
@@ -185,6 +188,17 @@ class SearchIndex:
         self._current()
         return self._lexicon
 
+    def health(self) -> str | None:
+        """Why this index cannot serve searches now (Swedish), or None when it can."""
+        try:
+            self._current()
+        except (IndexMissing, IndexDamaged) as exc:
+            return str(exc)
+        except Exception:             # a file that cannot be read while opening
+            self._checked = 0.0
+            return DAMAGED
+        return None
+
     # ---------------------------------------------------------------------------------
     def search(self, text: str, *, filters: dict[str, list[str]] | None = None, page: int = 1,
                page_size: int = 10, sort: str = "relevance", date_from: str = "",
@@ -194,8 +208,20 @@ class SearchIndex:
         Answers are kept per index generation (ANSWER_CACHE), except those cut short by
         the time limit."""
         started = time.perf_counter()
-        budget = self._local.budget = Budget(self.time_limit_ms)
+        self._local.budget = Budget(self.time_limit_ms)
         parsed = parse_query(text)
+        try:
+            return self._answer(parsed, text, filters, page, page_size, sort, date_from,
+                                date_to, started)
+        except (QueryError, IndexMissing, IndexDamaged):
+            raise
+        except Exception as exc:      # a damaged file read while searching (refs #13)
+            self._checked = 0.0
+            raise IndexDamaged(DAMAGED) from exc
+
+    def _answer(self, parsed: ParsedQuery, text: str, filters, page: int, page_size: int,
+                sort: str, date_from: str, date_to: str, started: float) -> SearchResult:
+        budget = self._local.budget
         searcher, columns, engine = self._current()
         key = (text, tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items() if v)),
                page, page_size, sort, date_from, date_to)
