@@ -31,8 +31,9 @@ SETTINGS = {  # key: (default, help)
     "DATA_DIR": ("instance", "Folder holding the archive (SQLite + originals) and the index."),
     "SEARCH_PAGE_SIZE": (10, "Hits per page on the search page and the API default limit."),
     "SEARCH_MAX_LIMIT": (100, "Largest `limit` the API accepts."),
-    "SEARCH_TIME_LIMIT_MS": (2000, "A search stops matching phrases after this long and shows "
-                                   "what it found, saying so."),
+    "SEARCH_TIME_LIMIT_MS": (2000, "A search stops its optional work (expansion, phrase "
+                                   "positions, marking snippets, suggestions) after this long "
+                                   "and shows what it found, saying so."),
     "INGEST_MAX_FILE_MB": (100, "Files larger than this are reported as too large, not read."),
     "INGEST_WORKERS": (1, "Extraction processes for `flask ingest` when --workers is not given."),
     "INDEX_WORKERS": (2, "Indexing processes for `flask reindex` when --workers is not given."),
