@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import click
 from flask import (Flask, Response, abort, current_app, g, jsonify, redirect, render_template,
                    request, send_file, session)
+from flask.sessions import SecureCookieSessionInterface
 from flask_htmx import HTMX
 from markupsafe import Markup, escape
 
@@ -30,15 +31,22 @@ SETTINGS = {  # key: (default, help)
     "DATA_DIR": ("instance", "Folder holding the archive (SQLite + originals) and the index."),
     "SEARCH_PAGE_SIZE": (10, "Hits per page on the search page and the API default limit."),
     "SEARCH_MAX_LIMIT": (100, "Largest `limit` the API accepts."),
-    "SEARCH_TIME_LIMIT_MS": (2000, "A search stops matching phrases after this long and shows "
-                                   "what it found, saying so."),
+    "SEARCH_TIME_LIMIT_MS": (2000, "A search stops its optional work (expansion, phrase "
+                                   "positions, marking snippets, suggestions) after this long "
+                                   "and shows what it found, saying so."),
     "INGEST_MAX_FILE_MB": (100, "Files larger than this are reported as too large, not read."),
     "INGEST_WORKERS": (1, "Extraction processes for `flask ingest` when --workers is not given."),
     "INDEX_WORKERS": (2, "Indexing processes for `flask reindex` when --workers is not given."),
-    "ADMIN_TOKEN": ("", "Token for /admin (header or ?token=); empty means the page is off."),
+    "ADMIN_TOKEN": ("", "Token for /admin (the login form, or an 'Authorization: Bearer' "
+                        "header), at least 16 characters; empty means the page is off."),
     "PUBLIC_BASE_URL": ("", "Absolute base URL used in citations and feeds (else the request's)."),
-    "SECRET_KEY": (None, "Flask secret; a random one is made per process when unset."),
+    "SECRET_KEY": (None, "Flask secret; when unset, one is made once and kept in "
+                         "DATA_DIR/secret_key (mode 0600), so every worker process shares it."),
+    "ADMIN_MAX_FAILED_LOGINS": (5, "Failed admin logins allowed per client address and "
+                                   "15 minutes (per server process) before 429."),
 }
+ADMIN_TOKEN_MIN_CHARS = 16
+LOGIN_WINDOW_S = 900
 KIND_LABELS = {"protokoll": "Protokoll", "kallelse": "Kallelse", "handlingar": "Handlingar",
                "tjänsteskrivelse": "Tjänsteskrivelse", "bilaga": "Bilaga", "annat": "Annat"}
 FACET_LABELS = {"meeting": "Sammanträde", "item": "Ärende", "body": "Organ", "kind": "Typ",
@@ -54,9 +62,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config:
         app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.config["DATA_DIR"] = os.path.abspath(str(app.config["DATA_DIR"]))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _persistent_secret(app)
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.session_interface = _SessionInterface()
+    token = str(app.config.get("ADMIN_TOKEN") or "")
+    if token and len(token) < ADMIN_TOKEN_MIN_CHARS:
+        app.logger.error("ADMIN_TOKEN is shorter than %d characters; the admin page is off.",
+                         ADMIN_TOKEN_MIN_CHARS)
     HTMX(app)
     app.jinja_env.globals.update(kind_label=lambda k: KIND_LABELS.get(k, k or ""),
                                  facet_label=FACET_LABELS.get, url_with=url_with)
@@ -67,10 +83,53 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _persistent_secret(app: Flask) -> str:
+    """The secret of this data directory: made once (mode 0600) and read by every process,
+    so that sessions and CSRF tokens made by one gunicorn worker are valid in the others
+    (refs #13: with a random key per process, 19 of 20 admin logins failed)."""
+    path = Path(app.config["DATA_DIR"]) / "secret_key"
+    for _ in range(2):
+        try:
+            secret = path.read_text().strip()
+            if len(secret) >= 32:
+                return secret
+        except OSError:
+            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:     # another worker is writing it: read it again
+            import time
+            time.sleep(0.05)
+            continue
+        except OSError as exc:      # a read-only data directory without a key
+            app.logger.warning("No SECRET_KEY and %s cannot be written (%s): this process "
+                               "uses a key of its own; admin logins need one server process.",
+                               path, exc)
+            return secrets.token_hex(32)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+    return path.read_text().strip() or secrets.token_hex(32)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookies marked Secure whenever the request came over HTTPS, also through a
+    proxy that says so (X-Forwarded-Proto), unless SESSION_COOKIE_SECURE is set anyway."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            return True
+        return bool(request) and (request.is_secure or request.headers.get(
+            "X-Forwarded-Proto", "").split(",")[0].strip().lower() == "https")
+
+
 # --- shared per-request resources ---------------------------------------------------------
 def get_archive() -> archive.Archive:
     if "archive" not in g:
-        g.archive = archive.Archive(current_app.config["DATA_DIR"])
+        # refs #13: serving never writes the archive (a read-only DATA_DIR serves every page)
+        g.archive = archive.Archive(current_app.config["DATA_DIR"], readonly=True)
     return g.archive
 
 
@@ -93,6 +152,9 @@ def _headers(response: Response) -> Response:
     response.vary.add("HX-Request")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.path.startswith("/admin"):
+        # refs #13: admin pages hold counts and failures; no cache, no back-button copy
+        response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -151,6 +213,9 @@ def run_search(args) -> tuple[index.SearchResult | None, str, int]:
         return None, str(exc), 400
     except index.IndexMissing:
         return None, "Sökindexet är inte byggt än. Be en administratör köra 'flask reindex'.", 503
+    except index.IndexDamaged as exc:
+        current_app.logger.exception("search index unusable")
+        return None, str(exc), 503
     return result, "", 200
 
 
@@ -206,19 +271,26 @@ def _register_views(app: Flask) -> None:
 
     @app.route("/admin/logga-in", methods=["GET", "POST"])
     def admin_login():
-        if not current_app.config.get("ADMIN_TOKEN"):
-            abort(404)
-        error = ""
+        token = _admin_token()
+        error, status = "", 200
         if request.method == "POST":
             _check_csrf()
-            if hmac.compare_digest(request.form.get("token", "").encode(),
-                                   str(current_app.config["ADMIN_TOKEN"]).encode()):
+            failures = _failed_logins(app)
+            if failures.blocked(request.remote_addr):
+                error, status = ("För många misslyckade inloggningar. Vänta en stund och "
+                                 "försök igen."), 429
+            elif hmac.compare_digest(request.form.get("token", "").encode(), token.encode()):
+                failures.forget(request.remote_addr)
                 session.clear()
                 session["admin"] = True
                 return redirect("/admin", code=303)
-            error = "Fel token."
-        return render_template("admin_login.html", error=error, csrf=_csrf_token()), \
-            (403 if error else 200)
+            else:
+                failures.add(request.remote_addr)
+                error, status = "Fel token.", 403
+        response = render_template("admin_login.html", error=error, csrf=_csrf_token()), status
+        if status == 429:
+            response += ({"Retry-After": str(LOGIN_WINDOW_S)},)
+        return response
 
     @app.post("/admin/logga-ut")
     def admin_logout():
@@ -271,7 +343,12 @@ def _register_views(app: Flask) -> None:
         if number is not None and not any(p.number == number for p in pages):
             abort(404)
         q = request.args.get("q", "")
-        rendered = [(p, *_highlight(p.text, q, f"sida-{p.number}-traff")) for p in pages]
+        # refs #13: the words are marked in the first HIGHLIGHT_CHARS of the whole document,
+        # not of each page, so a document of many long pages costs what one long page does
+        budget, rendered = index.HIGHLIGHT_CHARS, []
+        for p in pages:
+            rendered.append((p, *_highlight(p.text, q, f"sida-{p.number}-traff", budget)))
+            budget = max(0, budget - len(p.text))
         return render_template("document.html", doc=doc, pages=rendered, q=q, page_number=number,
                                items=store.items(document=doc_id),
                                meeting=_meeting_or_none(store, doc.meeting_id))
@@ -302,6 +379,11 @@ def _register_views(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
+        """200 when the search index serves; 503 with the reason when it is missing or
+        damaged (refs #13), so a load balancer or monitor notices."""
+        problem = get_index().health()
+        if problem:
+            return {"ok": False, "index": problem}, 503
         return {"ok": True}
 
     @app.errorhandler(archive.NotFound)
@@ -328,6 +410,11 @@ def _register_views(app: Flask) -> None:
     @app.errorhandler(index.IndexMissing)
     def index_missing(exc):
         return render_template("error.html", status=503, title="Sökindex saknas",
+                               message=str(exc)), 503
+
+    @app.errorhandler(index.IndexDamaged)
+    def index_damaged(exc):
+        return render_template("error.html", status=503, title="Sökindexet är skadat",
                                message=str(exc)), 503
 
     @app.errorhandler(400)
@@ -382,14 +469,73 @@ def _check_csrf() -> None:
         abort(400, "Formuläret har gått ut. Ladda om sidan och försök igen.")
 
 
-def _require_admin() -> None:
-    """The admin page needs the configured token (bearer header or a logged-in session)."""
+def _admin_token() -> str:
+    """The configured ADMIN_TOKEN; 404 when none, 503 with the reason when too short."""
     token = str(current_app.config.get("ADMIN_TOKEN") or "")
     if not token:
         abort(404)
+    if len(token) < ADMIN_TOKEN_MIN_CHARS:
+        abort(Response(render_template(
+            "error.html", status=503, title="Administrationen är avstängd",
+            message=f"ADMIN_TOKEN är för kort: den måste ha minst {ADMIN_TOKEN_MIN_CHARS} "
+                    "tecken. Sätt en längre token och starta om servern."), status=503))
+    return token
+
+
+class _LoginFailures:
+    """Failed admin logins per client address in the last LOGIN_WINDOW_S (this process)."""
+
+    def __init__(self, limit: int):
+        import threading
+        self.limit, self._lock, self._seen = limit, threading.Lock(), {}
+
+    def _recent(self, who: str, now: float) -> list[float]:
+        times = [t for t in self._seen.get(who, []) if now - t < LOGIN_WINDOW_S]
+        if times:
+            self._seen[who] = times
+        else:
+            self._seen.pop(who, None)
+        return times
+
+    def blocked(self, who: str | None) -> bool:
+        import time
+        with self._lock:
+            return len(self._recent(who or "?", time.monotonic())) >= self.limit
+
+    def add(self, who: str | None) -> None:
+        import time
+        with self._lock:
+            now = time.monotonic()
+            self._seen.setdefault(who or "?", []).append(now)
+            if len(self._seen) > 10_000:     # many addresses: forget the stale ones
+                for key in list(self._seen):
+                    self._recent(key, now)
+
+    def forget(self, who: str | None) -> None:
+        with self._lock:
+            self._seen.pop(who or "?", None)
+
+
+def _failed_logins(app: Flask) -> _LoginFailures:
+    if "paragraf_logins" not in app.extensions:
+        app.extensions["paragraf_logins"] = _LoginFailures(
+            int(app.config["ADMIN_MAX_FAILED_LOGINS"]))
+    return app.extensions["paragraf_logins"]
+
+
+def _require_admin() -> None:
+    """The admin page needs the configured token (bearer header or a logged-in session)."""
+    token = _admin_token()
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode()):
-        return
+    if header.startswith("Bearer "):
+        failures = _failed_logins(current_app)
+        if failures.blocked(request.remote_addr):
+            abort(Response("För många misslyckade inloggningar. Vänta en stund och försök igen.",
+                           status=429, mimetype="text/plain",
+                           headers={"Retry-After": str(LOGIN_WINDOW_S)}))
+        if hmac.compare_digest(header[7:].encode(), token.encode()):
+            return
+        failures.add(request.remote_addr)
     if not session.get("admin"):
         abort(redirect("/admin/logga-in", code=303))
 
@@ -401,10 +547,12 @@ def _meeting_or_none(store, mid):
         return None
 
 
-def _highlight(text: str, q: str, id_prefix: str = "traff") -> tuple[Markup, int]:
-    if not q:
+def _highlight(text: str, q: str, id_prefix: str = "traff",
+               limit: int | None = None) -> tuple[Markup, int]:
+    if not q or limit == 0:
         return escape(text), 0
-    html, count = index.highlight_query(text, q, id_prefix)
+    html, count = index.highlight_query(text, q, id_prefix,
+                                        index.HIGHLIGHT_CHARS if limit is None else limit)
     return Markup(html), count
 
 
@@ -424,8 +572,8 @@ def _item_view(item_id: str):
                                               "protokoll") else 9))
     try:
         similar = get_index().more_like_this(item.id)
-    except index.IndexMissing:
-        similar = []
+    except (index.IndexMissing, index.IndexDamaged):
+        similar = []      # the record page works without the index
     meeting = _meeting_or_none(store, item.meeting_id)
     attachments = [d for d in store.documents(meeting=item.meeting_id)
                    if d.id != doc.id] if item.meeting_id else []
@@ -512,6 +660,7 @@ def _register_cli(app: Flask) -> None:
     def reindex_command(if_needed, workers):
         """Rebuild the search index from the archive and switch to it atomically."""
         config = current_app.config
+        _report_leftovers(config["DATA_DIR"])
         if if_needed:
             reason = index.needs_rebuild(config["DATA_DIR"])
             if reason is None:
@@ -534,6 +683,8 @@ def _register_cli(app: Flask) -> None:
             store.close()
         click.echo(f"indexed {meta['units']} units from {meta['documents']} documents "
                    f"in {meta['seconds']} s")
+        if meta.get("caught_up"):
+            click.echo(f"then indexed {meta['caught_up']} units of documents ingested meanwhile")
 
     @app.cli.command("search")
     @click.argument("query", nargs=-1)
@@ -546,7 +697,7 @@ def _register_cli(app: Flask) -> None:
             result = index.SearchIndex(current_app.config["DATA_DIR"], int(
                 current_app.config["SEARCH_TIME_LIMIT_MS"])).search(
                 text, page_size=max(1, limit))
-        except (index.QueryError, index.IndexMissing) as exc:
+        except (index.QueryError, index.IndexMissing, index.IndexDamaged) as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)
         if as_json:
@@ -597,12 +748,24 @@ class _progress:
 
 
 def _sync(store: archive.Archive, data_dir: str) -> int:
+    _report_leftovers(data_dir)
     try:
         return index.sync_index(store, data_dir)
-    except index.IndexBusy as exc:
-        click.echo(f"Index not updated now ({exc}); the next ingest or reindex catches up.",
-                   err=True)
+    except index.IndexBusy:
+        # refs #13: the process holding the index (a reindex or another ingest) indexes
+        # every change it has not seen before it lets go, these documents included
+        click.echo("The index is being written by another process (a reindex or ingest): "
+                   "the documents stored now are indexed when it finishes, before it exits. "
+                   "Should it be killed first, the next ingest or 'flask reindex --if-needed' "
+                   "indexes them.", err=True)
         return 0
+
+
+def _report_leftovers(data_dir: str) -> None:
+    """Remove and name what killed or failed index writes left (refs #13)."""
+    for path, size in index.clean_leftovers(data_dir):
+        click.echo(f"removed leftover of an unfinished index write: {path} "
+                   f"({size / 2**20:.1f} MB)", err=True)
 
 
 def _finish_ingest(done, summary: dict, report: str) -> None:

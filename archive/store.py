@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterator
@@ -86,20 +87,39 @@ def identity_key(doc: ParsedDocument) -> str:
     return f"source:{doc.source}"
 
 
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write: the file read-only (sharing the WAL with writers);
+    where even the WAL's index cannot be created (a read-only folder) the file as immutable,
+    as nothing can change it there; no file yet: an empty archive in memory."""
+    uri = "file:" + urllib.parse.quote(os.fspath(path))
+    if path.exists():
+        for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+            db = sqlite3.connect(uri + mode, uri=True, timeout=30, isolation_level=None)
+            try:
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.OperationalError:
+                db.close()
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(SCHEMA)
+    return db
+
+
 class Archive:
     """The archive under one data directory. One instance per thread."""
 
     def __init__(self, data_dir: str | os.PathLike, readonly: bool = False):
+        """Open the archive; `readonly` (what serving uses) neither creates nor changes
+        anything: no journal mode, no schema script, and it works in a read-only DATA_DIR
+        (refs #13). Schema changes happen when a command opens it for writing."""
         self.data_dir = Path(data_dir)
         self.files_dir = self.data_dir / "files"
         path = self.data_dir / "archive.sqlite3"
         if readonly:
-            if not path.exists():
-                self.data_dir.mkdir(parents=True, exist_ok=True)
-                Archive(data_dir).close()
+            self.db = _open_readonly(path)
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA busy_timeout=30000")
         if not readonly:

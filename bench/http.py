@@ -10,14 +10,19 @@ waits until it answers, sends warm-up searches (not timed), then runs --clients 
 --seconds, each sending GET /sok?q=... (the query mix of common.make_queries; a year filter
 becomes &year=) one after another over loopback, with a 30 s timeout per request. The
 --queries (10,000) are more than a run sends, so few searches repeat: the server's cache of
-whole answers (index.search.ANSWER_CACHE) helps only as much as real repeats would. Prints
-requests/s, p50/p95/p99 latency, errors and the server's peak RSS, then stops the server.
+whole answers (index.search.ANSWER_CACHE) helps only as much as real repeats would.
+--typos (3 %) of the searches are misspelt words (one or two letters wrong, dropped, added
+or swapped), fuzzy `ord~` words and words of no language, the searches that pay for
+'Menade du …?' and expansion (refs #13); their latency is also reported on a row of its own.
+Prints requests/s, p50/p95/p99 latency, errors and the server's peak RSS, then stops the
+server.
 The clients run on the same machine, so they take some of its CPU too.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -32,6 +37,46 @@ import urllib.parse  # noqa: E402
 
 from common import (ROOT, ensure_archive, ensure_index, machine, make_queries,  # noqa: E402
                     percentile, print_table)
+
+
+LETTERS = "abcdefghijklmnoprstuvyåäö"
+
+
+def misspell(word: str, rng: random.Random) -> str:
+    """One or two typing mistakes: a letter dropped, added, changed or two swapped."""
+    for _ in range(rng.choice((1, 1, 2))):
+        if len(word) < 3:
+            break
+        i = rng.randrange(1, len(word) - 1)
+        kind = rng.randrange(4)
+        if kind == 0:
+            word = word[:i] + word[i + 1:]
+        elif kind == 1:
+            word = word[:i] + rng.choice(LETTERS) + word[i:]
+        elif kind == 2:
+            word = word[:i] + rng.choice(LETTERS) + word[i + 1:]
+        else:
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word
+
+
+def add_typos(queries: list[dict], share: float, seed: int) -> list[dict]:
+    """Replace `share` of the searches by misspelt, fuzzy (`ord~`) and unknown words."""
+    rng = random.Random(seed + 1)
+    words = [w for spec in queries for w in spec["q"].replace('"', " ").split()
+             if w.isalpha() and len(w) > 5]
+    out = list(queries)
+    for n in rng.sample(range(len(out)), int(len(out) * share)) if words else []:
+        kind = rng.choice(("misspelt", "misspelt", "fuzzy", "unknown"))
+        if kind == "misspelt":
+            q = " ".join(misspell(rng.choice(words), rng) for _ in range(rng.choice((1, 1, 2))))
+        elif kind == "fuzzy":
+            q = " ".join(misspell(rng.choice(words), rng) + "~" for _ in range(rng.choice((1, 4))))
+        else:
+            q = " ".join("".join(rng.choice(LETTERS) for _ in range(rng.randrange(6, 14)))
+                         for _ in range(rng.choice((1, 4))))
+        out[n] = {"kind": "typo", "q": q, "filters": {}}
+    return out
 
 
 def free_port() -> int:
@@ -110,9 +155,11 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def load(base: str, queries: list[dict], clients: int, seconds: float
-         ) -> tuple[list, list, set]:
-    """Each client sends one request after another until the time is up."""
+         ) -> tuple[list, list, set, list]:
+    """Each client sends one request after another until the time is up; returns the
+    latencies, errors, URLs sent and the latencies of the --typos searches."""
     latencies: list[float] = []
+    typos: list[float] = []
     errors: list[str] = []
     sent: set[str] = set()
     lock = threading.Lock()
@@ -121,7 +168,8 @@ def load(base: str, queries: list[dict], clients: int, seconds: float
     def client(k: int) -> None:
         n = k * len(queries) // clients
         while time.monotonic() < deadline:
-            url = search_url(base, queries[n % len(queries)])
+            spec = queries[n % len(queries)]
+            url = search_url(base, spec)
             n += 1
             started = time.perf_counter()
             try:
@@ -132,6 +180,8 @@ def load(base: str, queries: list[dict], clients: int, seconds: float
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 (errors.append(error) if error else latencies.append(elapsed))
+                if not error and spec.get("kind") == "typo":
+                    typos.append(elapsed)
                 sent.add(url)
 
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
@@ -139,7 +189,7 @@ def load(base: str, queries: list[dict], clients: int, seconds: float
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, errors, sent
+    return latencies, errors, sent, typos
 
 
 def server_label(args) -> str:
@@ -162,11 +212,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--typos", type=float, default=0.03,
+                        help="share of misspelt, fuzzy and unknown-word searches")
     parser.add_argument("--data-dir", type=Path, help="an existing data directory instead")
     args = parser.parse_args()
     data_dir = args.data_dir or ensure_archive(args.items, args.seed)
     ensure_index(data_dir)
-    queries = make_queries(data_dir, args.queries, seed=args.seed)
+    queries = add_typos(make_queries(data_dir, args.queries, seed=args.seed), args.typos,
+                        args.seed)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(data_dir, port, args.server_threads, args.server, args.workers,
@@ -176,8 +229,8 @@ def main() -> None:
         for spec in queries[:args.warmup]:
             fetch(search_url(base, spec))
         started = time.perf_counter()
-        latencies, errors, sent = load(base, queries[args.warmup:] + queries[:args.warmup],
-                                 args.clients, args.seconds)
+        latencies, errors, sent, typos = load(
+            base, queries[args.warmup:] + queries[:args.warmup], args.clients, args.seconds)
         elapsed = time.perf_counter() - started
         server_rss = tree_peak_rss_mb(server.pid)
     finally:
@@ -195,6 +248,11 @@ def main() -> None:
                   round(percentile(latencies, 50), 1), round(percentile(latencies, 95), 1),
                   round(percentile(latencies, 99), 1), len(errors), round(server_rss)]],
                 title=f"GET /sok under load, {server_label(args)} — {machine()}")
+    print_table(["searches", "requests", "p50 ms", "p95 ms", "p99 ms"],
+                [[f"misspelt, fuzzy and unknown words ({args.typos:.0%})", len(typos),
+                  round(percentile(typos, 50), 1), round(percentile(typos, 95), 1),
+                  round(percentile(typos, 99), 1)]],
+                title="of which the --typos searches")
     if errors:
         kinds = {e: errors.count(e) for e in set(errors)}
         print(f"errors: {kinds}")

@@ -16,6 +16,11 @@ and GROUP BY counts for body, kind, year and meeting. Filters become WHERE claus
 
 Each engine runs in its own child process (its peak RSS is its own); warm-up queries are
 not timed. Prints p50/p95/p99/mean ms, index size, peak RSS and Paragraf/FTS5 per percentile.
+
+--hostile (refs #13) instead times, each once in a fresh process with the default
+SEARCH_TIME_LIMIT_MS, the searches of issue #13 that used to take seconds to a minute
+(fuzzy long words, unknown words, a typo that asks for 'Menade du'), and the snippet and
+page highlight of a generated 50 MB text (the functions the hit list and the page use).
 """
 from __future__ import annotations
 
@@ -154,6 +159,42 @@ def item_count(data_dir) -> int:
         db.close()
 
 
+HOSTILE = [
+    "kommunstyrelsensarbetsutskott~ sammanträdesprotokollen~ förvaltningschefens~ "
+    "beslutsunderlagen~",
+    "qxvwzt bvtrplm jjkkllm zzqqyyx",
+    "kommunstyrelsn",
+    "budjet förvaltnigen",
+    "detaljpla* nämnd~",
+]
+
+
+def hostile(data_dir: str) -> dict:
+    """Child process: the searches of issue #13, then a 50 MB text's snippet and page."""
+    import index
+    from index.highlight import highlight_html, make_snippet, snippet_spans
+    searcher = index.SearchIndex(data_dir)
+    searcher.search("kommun")                 # opening the index is not what is measured
+    rows = []
+    for q in HOSTILE:
+        started = time.perf_counter()
+        result = searcher.search(q, page_size=10)
+        rows.append([q, round((time.perf_counter() - started) * 1000, 1), result.total,
+                     result.suggestion or "", "yes" if result.timed_out else "no"])
+    text = "Ordföranden konstaterar att nämnden har fattat beslut. " * 950_000
+    text += " Slutligen godkänns budgeten."
+    wanted = {"exact": {"budgeten"}, "stem": {"budget"}, "folded": {"budget"}}
+    started = time.perf_counter()
+    make_snippet(text, snippet_spans(text, wanted))
+    rows.append([f"snippet of a {len(text) / 1e6:.0f} MB text", round(
+        (time.perf_counter() - started) * 1000, 1), "", "", ""])
+    started = time.perf_counter()
+    highlight_html(text, wanted)
+    rows.append([f"page highlight of a {len(text) / 1e6:.0f} MB text", round(
+        (time.perf_counter() - started) * 1000, 1), "", "", ""])
+    return {"rows": rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -164,9 +205,16 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="an existing data directory instead")
     parser.add_argument("--show", action="store_true", help="print the slowest queries")
     parser.add_argument("--skip-fts", action="store_true", help="Paragraf only")
+    parser.add_argument("--hostile", action="store_true",
+                        help="time the searches and the 50 MB text of issue #13 instead")
     args = parser.parse_args()
     data_dir = args.data_dir or ensure_archive(args.items, args.seed)
     ensure_index(data_dir)
+    if args.hostile:
+        print_table(["search", "ms", "total", "Menade du", "timed out"],
+                    run_in_child(hostile, str(data_dir))["rows"],
+                    title=f"Issue #13's searches, {item_count(data_dir):,} items — {machine()}")
+        return
     queries = make_queries(data_dir, args.queries + args.warmup, seed=args.seed)
     warm, timed = queries[:args.warmup], queries[args.warmup:]
     ours = run_in_child(paragraf, str(data_dir), warm, timed)

@@ -5,6 +5,7 @@ import datetime as dt
 import multiprocessing
 import os
 import random
+import shutil
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable
 
@@ -13,8 +14,9 @@ from archive import Archive
 from archive.workers import die_with_parent
 
 from .schema import SCHEMA_VERSION, analysis_fingerprint
-from .store import (current_dir, new_build_dir, open_current, read_meta, remove_stale, switch_to,
-                    write_meta, writer_lock)
+from .store import TEMP_DIR
+from .store import (current_dir, new_build_dir, open_current, read_meta, record_files,
+                    remove_leftovers, remove_stale, switch_to, write_meta, writer_lock)
 from .units import units_for_document
 
 
@@ -38,6 +40,7 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
     shrinking the index.
     """
     with writer_lock(data_dir):
+        removed = remove_leftovers(data_dir)     # refs #13: what killed builds left
         remove_stale(data_dir, min_age_s=0 if current_dir(data_dir) is None else 300)
         started = dt.datetime.now(dt.timezone.utc)
         generation = archive.generation
@@ -54,14 +57,19 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
             results = [_build_share(str(archive.data_dir), str(path), doc_ids, segment_units,
                                     progress=progress)]
         units = _commit_segments(path, results)
+        _write_lexicon(path)
         meta = {"schema_version": SCHEMA_VERSION, "fingerprint": analysis_fingerprint(),
                 "built_at": started.isoformat(timespec="seconds"), "documents": len(doc_ids),
                 "units": units, "archive_generation": generation, "workers": workers,
                 "segment_units": segment_units,
                 "seconds": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 2)}
-        write_meta(path, meta)
+        write_meta(path, record_files(path, meta))
         switch_to(data_dir, path)
         remove_stale(data_dir)
+        # refs #13: documents ingested while this rebuild ran (their ingest found the index
+        # busy and left them to it) are indexed now, before the lock is let go
+        meta["caught_up"] = _catch_up(archive, data_dir)
+        meta["removed"] = removed
         return meta
 
 
@@ -164,6 +172,14 @@ def _commit_segments(path, results: list[tuple[list, int]]) -> int:
     return expected
 
 
+def _write_lexicon(path) -> None:
+    """The suggestion lexicon of the generation just committed (index/suggest.py), written
+    once here so that no search pays for it (refs #13)."""
+    from whoosh import index as whoosh_index
+    from .suggest import write_lexicon
+    write_lexicon(path, whoosh_index.open_dir(str(path)))
+
+
 def sync_index(archive: Archive, data_dir) -> int:
     """Bring the serving index up to date with every archive change it has not seen.
 
@@ -189,27 +205,52 @@ def update_documents(archive: Archive, data_dir, doc_ids: Iterable[str],
     if current_dir(data_dir) is None:
         return rebuild_index(archive, data_dir)["units"]
     with writer_lock(data_dir):
-        generation = archive.generation if generation is None else generation
-        ix, path = open_current(data_dir)
-        writer = ix.writer(compound=False)   # see BulkSegmentWriter: compound files are copied
-        written = 0
-        try:
-            for doc_id in doc_ids:
-                writer.delete_by_term("doc_id", doc_id)
-                try:
-                    doc = archive.document(doc_id)
-                except LookupError:
-                    continue  # withdrawn or replaced under a new id: deleting was the update
-                for unit in units_for_document(doc, archive.pages(doc_id),
-                                               archive.items(document=doc_id)):
-                    writer.add_document(**unit)
-                    written += 1
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        meta = read_meta(path)
-        meta["archive_generation"] = generation
-        meta["updated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        write_meta(path, meta)
-        return written
+        written = _update_locked(archive, data_dir, doc_ids, generation)
+        return written + _catch_up(archive, data_dir)
+
+
+def _catch_up(archive: Archive, data_dir) -> int:
+    """With the writer lock held: index every change the serving index has not seen (those
+    made by ingests that found the index busy meanwhile). Returns the units written."""
+    written = 0
+    for _ in range(100):          # each round sees the changes made during the last
+        path = current_dir(data_dir)
+        seen = int(read_meta(path).get("archive_generation", 0))
+        generation = archive.generation
+        changed = archive.changed_since(seen)
+        if not changed:
+            break
+        written += _update_locked(archive, data_dir, changed, generation)
+    return written
+
+
+def _update_locked(archive: Archive, data_dir, doc_ids: list[str], generation: int | None) -> int:
+    """update_documents() for a caller holding the writer lock."""
+    generation = archive.generation if generation is None else generation
+    ix, path = open_current(data_dir)
+    shutil.rmtree(path / TEMP_DIR, ignore_errors=True)   # a failed update's sorting files
+    writer = ix.writer(compound=False)   # see BulkSegmentWriter: compound files are copied
+    written = 0
+    try:
+        for doc_id in doc_ids:
+            writer.delete_by_term("doc_id", doc_id)
+            try:
+                doc = archive.document(doc_id)
+            except LookupError:
+                continue  # withdrawn or replaced under a new id: deleting was the update
+            for unit in units_for_document(doc, archive.pages(doc_id),
+                                           archive.items(document=doc_id)):
+                writer.add_document(**unit)
+                written += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(path / TEMP_DIR, ignore_errors=True)   # refs #13: no MAIN.tmp left
+        raise
+    _write_lexicon(path)
+    meta = read_meta(path)
+    meta["archive_generation"] = generation
+    meta["updated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    meta["units"] = ix.doc_count()      # refs #13: the true count after updates
+    write_meta(path, record_files(path, meta))
+    return written

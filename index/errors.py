@@ -11,3 +11,7 @@ class IndexBusy(RuntimeError):
 
 class IndexMissing(RuntimeError):
     """No serving index exists yet."""
+
+
+class IndexDamaged(RuntimeError):
+    """The serving index is incomplete or unreadable (a file deleted or cut short)."""

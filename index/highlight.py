@@ -5,10 +5,17 @@ The text is escaped here; only our own <mark> tags are added, so a snippet is sa
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from html import escape
 
 from . import analysis
+
+# refs #13: what one snippet or page may cost is bounded by these, not by the text's length
+# (a 50 MB text unit made every search showing it take 16-34 s, and its page 15 s).
+SNIPPET_CHUNK = 8_000          # text read at a time looking for a snippet's matches
+SNIPPET_SCAN = 64_000          # text read at most: a unit whose matches lie further shows its start
+HIGHLIGHT_CHARS = 300_000      # text of a page marked; the rest is shown escaped, unmarked
 
 HOW = {"exact": "exakt", "stem": "böjningsform", "part": "del av sammansatt ord",
        "folded": "utan å/ä/ö eller med skadade tecken"}
@@ -119,6 +126,30 @@ def _repaired_fold(word: str) -> str | None:
     return analysis.fold(analysis.stem(fixed)) if fixed else None
 
 
+def _cut(text: str, limit: int) -> int:
+    """Where to stop reading `text` at about `limit` characters: after a space, so no word is
+    split (or at `limit` in a text without spaces)."""
+    if len(text) <= limit:
+        return len(text)
+    space = text.rfind(" ", limit - 200, limit)
+    return space + 1 if space > 0 else limit
+
+
+def snippet_spans(text: str, wanted: dict[str, set[str]], memo: dict | None = None
+                  ) -> list[tuple[int, int, str, str]]:
+    """match_forms() over the start of `text` only: a chunk at a time until one holds a
+    match, at most SNIPPET_SCAN characters, so a snippet costs the same in a 50 MB unit as
+    in a page (refs #13). Offsets are the text's own."""
+    begin = 0
+    while begin < min(len(text), SNIPPET_SCAN):
+        end = begin + _cut(text[begin:begin + SNIPPET_CHUNK + 200], SNIPPET_CHUNK)
+        spans = match_forms(text[begin:end], wanted, memo)
+        if spans:
+            return [(s + begin, e + begin, how, form) for s, e, how, form in spans]
+        begin = end
+    return []
+
+
 def make_snippet(text: str, spans, width: int = 240) -> str:
     """The window of `text` with the most matches, escaped, matches in <mark>."""
     if not spans:
@@ -126,8 +157,8 @@ def make_snippet(text: str, spans, width: int = 240) -> str:
         return escape(re.sub(r"\s+", " ", cut)).strip() + ("…" if len(text) > width else "")
     best, best_count = 0, -1
     starts = [s for s, _, _, _ in spans]
-    for i, start in enumerate(starts):
-        count = sum(1 for s in starts[i:] if s < start + width)
+    for i, start in enumerate(starts):     # spans are in order: count those in the window
+        count = bisect_left(starts, start + width, i) - i
         if count > best_count:
             best, best_count = i, count
     begin = max(0, starts[best] - width // 4)
@@ -136,8 +167,10 @@ def make_snippet(text: str, spans, width: int = 240) -> str:
         begin = space + 1 if 0 <= space < starts[best] else begin
     end = min(len(text), begin + width)
     out, pos = [], begin
-    for s, e, _, _ in spans:
-        if s < begin or e > end:
+    for s, e, _, _ in spans[bisect_left(starts, begin):]:
+        if s >= end:
+            break
+        if e > end:
             continue
         out.append(escape(text[pos:s]))
         out.append(f"<mark>{escape(text[s:e])}</mark>")
@@ -147,10 +180,12 @@ def make_snippet(text: str, spans, width: int = 240) -> str:
     return ("…" if begin else "") + snippet + ("…" if end < len(text) else "")
 
 
-def highlight_html(text: str, wanted: dict[str, set[str]], id_prefix: str = "traff"
-                   ) -> tuple[str, int]:
-    """The whole text escaped with every match marked; returns (html, number of marks)."""
-    spans = match_forms(text, wanted)
+def highlight_html(text: str, wanted: dict[str, set[str]], id_prefix: str = "traff",
+                   limit: int = HIGHLIGHT_CHARS) -> tuple[str, int]:
+    """The whole text escaped with every match in its first `limit` characters marked
+    (refs #13: the cost of a page is bounded, however long the text); returns (html,
+    number of marks)."""
+    spans = match_forms(text[:_cut(text, limit)], wanted) if limit > 0 else []
     out, pos = [], 0
     for n, (s, e, _, _) in enumerate(spans):
         out.append(escape(text[pos:s]))

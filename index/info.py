@@ -5,7 +5,7 @@ import datetime as dt
 import os
 
 from .schema import SCHEMA_VERSION, analysis_fingerprint
-from .store import current_dir, read_meta
+from .store import _IndexStorage, current_dir, damage, read_meta
 
 
 def index_info(data_dir) -> dict:
@@ -20,5 +20,13 @@ def index_info(data_dir) -> dict:
     age = None
     if built:
         age = (dt.datetime.now(dt.timezone.utc) - dt.datetime.fromisoformat(built)).total_seconds()
+    meta.pop("files", None)          # the file list is for checking, not for reading
+    problem = damage(path)
+    if problem is None:
+        try:    # refs #13: the count of the index itself, whatever updates did since
+            meta["units"] = _IndexStorage(str(path)).open_index().doc_count()
+        except Exception as exc:
+            problem = f"cannot be opened ({exc})"
     return {"exists": True, "path": os.fspath(path), "size_bytes": size, "age_seconds": age,
-            "current": meta.get("fingerprint") == analysis_fingerprint(), **meta}
+            "current": meta.get("fingerprint") == analysis_fingerprint(),
+            "damaged": problem, **meta}

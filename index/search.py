@@ -15,23 +15,27 @@ import numpy as np
 from whoosh.scoring import BM25F
 
 from . import analysis
+from .budget import Budget
 from .engine import Engine, Node, terms as term_node, unique
-from .errors import QueryError
-from .highlight import explain, highlight_html, make_snippet, match_forms
+from .errors import IndexDamaged, IndexMissing, QueryError
+from .highlight import HIGHLIGHT_CHARS, explain, highlight_html, make_snippet, snippet_spans
 from .query import Clause, ParsedQuery, parse_query
 from .schema import FACET_FIELDS, FACETS
-from .store import current_dir, open_current
+from .store import DAMAGED, current_dir, damage, open_current
+from .suggest import Lexicon, build_lexicon
 
 # Field weights: exact form > stem > compound part > folded letters; title, decision and
 # case number count more than body text (refs #3).
 W_EXACT, W_STEM, W_PART, W_FOLDED = 1.6, 1.0, 0.6, 0.45
 W_TITLE, W_DECISION, W_DNR, W_PARAGRAPH = 2.2, 0.8, 6.0, 4.0     # multipliers / weights
 MAX_EXPANSION = 64          # terms a prefix or fuzzy word may expand to
+MIN_EXPANSION = 8           # terms a prefix expands to even when the time is up
+MLT_CHARS = 20_000          # text 'Liknande ärenden' reads of a unit (refs #13: 50 MB units)
 FACET_LIMIT = 12
 MAX_SUGGEST_WORDS = 4       # 'Menade du …?' only for short queries (refs #7)
 ANSWER_CACHE = 256          # whole answers kept per index generation: a search repeated, a
                             # page reloaded, a shared link opened by a whole team
-TIME_LIMIT_MS = 2000        # default SEARCH_TIME_LIMIT_MS: phrase matching stops here (refs #7)
+TIME_LIMIT_MS = 2000        # default SEARCH_TIME_LIMIT_MS: the whole search stops here (refs #7, #13)
 TIMED_OUT = ("Sökningen tog för lång tid och avbröts; träfflistan kan vara ofullständig. "
              "Förfina gärna sökningen med fler ord eller ett filter.")
 
@@ -70,7 +74,7 @@ class SearchResult:
     suggestion: str = ""
     elapsed_ms: float = 0.0
     total_all: int = 0                        # hits with every word (what facets count)
-    timed_out: bool = False                   # SEARCH_TIME_LIMIT_MS cut phrase matching short
+    timed_out: bool = False                   # SEARCH_TIME_LIMIT_MS cut some work short
 
 
 class _Columns:
@@ -113,12 +117,13 @@ class SearchIndex:
     def __init__(self, data_dir, time_limit_ms: int = TIME_LIMIT_MS):
         self.data_dir = data_dir
         self.time_limit_ms = time_limit_ms
-        self._local = threading.local()      # this thread's search: deadline, timed out
+        self._local = threading.local()      # this thread's search: its budget
         self._lock = threading.Lock()
         self._searcher = None
         self._path = None
         self._columns: _Columns | None = None
         self._engine: Engine | None = None
+        self._lexicon: Lexicon | None = None
         self._checked = 0.0
 
     def close(self) -> None:
@@ -135,6 +140,9 @@ class SearchIndex:
                 return self._searcher, self._columns, self._engine
             self._checked = now
             path = current_dir(self.data_dir)
+            if damage(path):      # refs #13: a file deleted or cut short under a running server
+                self._checked = 0.0
+                raise IndexDamaged(DAMAGED)
             if self._searcher is not None and path == self._path and self._searcher.up_to_date():
                 return self._searcher, self._columns, self._engine
             ix, path = open_current(self.data_dir)
@@ -144,9 +152,52 @@ class SearchIndex:
             self._engine = Engine(self._searcher, path)
             self._columns = _Columns(self._engine)
             self._engine.release_columns()
+            self._lexicon = self._open_lexicon(self._searcher, path)
             # the old searcher may still be in use by another thread; it is dropped, not closed
             del old
             return self._searcher, self._columns, self._engine
+
+    def _open_lexicon(self, searcher, path) -> Lexicon | None:
+        """The suggestion lexicon written with this index generation (index/suggest.py).
+
+        An index written without one (an older build, a killed update) gets it built in a
+        background thread: searches meanwhile offer no suggestions, instead of one of them
+        paying seconds for it."""
+        generation = searcher.reader().generation()
+        lexicon = Lexicon.load(path, generation)
+        if lexicon is None:
+            threading.Thread(target=self._build_lexicon, args=(searcher, path, generation),
+                             daemon=True, name="paragraf-lexicon").start()
+        return lexicon
+
+    def _build_lexicon(self, searcher, path, generation: int) -> None:
+        try:
+            lexicon = build_lexicon(searcher.reader())
+        except Exception:     # a damaged or vanished index: searches report that themselves
+            return
+        try:
+            lexicon.save(path, generation)
+        except OSError:       # a read-only data directory: keep it in memory only
+            pass
+        with self._lock:
+            if self._searcher is searcher:
+                self._lexicon = lexicon
+
+    def lexicon(self) -> Lexicon | None:
+        """The current generation's lexicon, once loaded or built."""
+        self._current()
+        return self._lexicon
+
+    def health(self) -> str | None:
+        """Why this index cannot serve searches now (Swedish), or None when it can."""
+        try:
+            self._current()
+        except (IndexMissing, IndexDamaged) as exc:
+            return str(exc)
+        except Exception:             # a file that cannot be read while opening
+            self._checked = 0.0
+            return DAMAGED
+        return None
 
     # ---------------------------------------------------------------------------------
     def search(self, text: str, *, filters: dict[str, list[str]] | None = None, page: int = 1,
@@ -157,9 +208,20 @@ class SearchIndex:
         Answers are kept per index generation (ANSWER_CACHE), except those cut short by
         the time limit."""
         started = time.perf_counter()
-        self._local.deadline = started + self.time_limit_ms / 1000
-        self._local.timed_out = False
+        self._local.budget = Budget(self.time_limit_ms)
         parsed = parse_query(text)
+        try:
+            return self._answer(parsed, text, filters, page, page_size, sort, date_from,
+                                date_to, started)
+        except (QueryError, IndexMissing, IndexDamaged):
+            raise
+        except Exception as exc:      # a damaged file read while searching (refs #13)
+            self._checked = 0.0
+            raise IndexDamaged(DAMAGED) from exc
+
+    def _answer(self, parsed: ParsedQuery, text: str, filters, page: int, page_size: int,
+                sort: str, date_from: str, date_to: str, started: float) -> SearchResult:
+        budget = self._local.budget
         searcher, columns, engine = self._current()
         key = (text, tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items() if v)),
                page, page_size, sort, date_from, date_to)
@@ -176,7 +238,7 @@ class SearchIndex:
         finally:
             self._local.memo = None     # whole-archive arrays: not kept between searches
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-        if not result.timed_out:
+        if not result.timed_out and not budget.cut:
             with self._lock:
                 answers[key] = result
                 while len(answers) > ANSWER_CACHE:
@@ -244,11 +306,12 @@ class SearchIndex:
             top = self._top(partial, partial_scores, columns, skip + page_size - len(ranked), sort)
             ranked += [(d, float(partial_scores[d]), "some") for d in top[skip:]]
         memo: dict = {}          # word -> how it matched, shared by the hits of this page
+        budget = self._local.budget
         for docnum, score, how in ranked:
-            result.hits.append(self._hit(searcher, docnum, score, wanted, how, memo))
-        if result.total < 3 and not parsed.empty and not self._late():
+            result.hits.append(self._hit(searcher, docnum, score, wanted, how, memo, budget))
+        if result.total < 3 and not parsed.empty and not budget.late():
             result.suggestion = self._suggest(searcher, parsed, result.total_all)
-        if self._local.timed_out:
+        if budget.cut:
             result.timed_out = True
             result.notice = f"{result.notice} {TIMED_OUT}".strip()
         return result
@@ -277,8 +340,9 @@ class SearchIndex:
             return term_node(*[("text", w, W_EXACT) for w in words])
         raise QueryError("Okänd del av sökningen.")
 
-    def _late(self) -> bool:
-        return time.perf_counter() > getattr(self._local, "deadline", float("inf"))
+    def _budget(self) -> Budget:
+        budget = getattr(self._local, "budget", None)
+        return budget if budget is not None else Budget(self.time_limit_ms)
 
     def _phrase_node(self, words: list[str], engine: Engine) -> Node:
         """Each word in any of its forms, in order ("godkänner delårsrapporten" also matches
@@ -287,10 +351,10 @@ class SearchIndex:
         Positions are checked only for units that hold every word (engine.phrase_docs), the
         one slow path of a search; SEARCH_TIME_LIMIT_MS stops it, and the page says so."""
         forms = [[term for term, _ in word_terms(word)] for word in words]
-        docs, complete = engine.phrase_docs("text", forms,
-                                            getattr(self._local, "deadline", float("inf")))
+        budget = self._budget()
+        docs, complete = engine.phrase_docs("text", forms, budget.deadline)
         if not complete:
-            self._local.timed_out = True
+            budget.cut = True
         _, scores = engine.evaluate(Node("and", children=[word_node(w) for w in words]),
                                     getattr(self._local, "memo", None))
         return Node("docs", docs=(docs, scores[docs] if len(docs) else scores[:0]))
@@ -307,22 +371,28 @@ class SearchIndex:
         return loose
 
     def _expanded(self, searcher, word: str, prefix: bool) -> list[str]:
-        """ord* and ord~, capped so a short prefix cannot expand to the whole vocabulary."""
+        """ord* and ord~, capped so a short prefix cannot expand to the whole vocabulary,
+        and stopped by the time limit (a prefix still gets its first MIN_EXPANSION terms)."""
+        budget = self._budget()
         if prefix:
             found = []
             for term in searcher.reader().expand_prefix("text", word):
                 found.append(term.decode() if isinstance(term, bytes) else term)
-                if len(found) >= MAX_EXPANSION:
+                if len(found) >= MAX_EXPANSION or \
+                        (len(found) >= MIN_EXPANSION and budget.late()):
                     break
             return found
-        return list(dict.fromkeys([word] + self._corrections(searcher, word, MAX_EXPANSION // 4)))
+        if budget.late():
+            return [word]
+        return list(dict.fromkeys([word] + self._corrections(word, MAX_EXPANSION // 4)))
 
-    @staticmethod
-    def _corrections(searcher, word: str, limit: int) -> list[str]:
-        """Words of the index within edit distance 1–2 (marked stems and folds left out)."""
-        corrector = searcher.corrector("text")
-        found = corrector.suggest(word, limit=limit * 3, maxdist=2 if len(word) > 4 else 1)
-        return [t for t in found if t[:1] not in (analysis.STEM, analysis.FOLD)][:limit]
+    def _corrections(self, word: str, limit: int) -> list[str]:
+        """Frequent words of the index within edit distance 1–2, nearest and most frequent
+        first (index/suggest.py; none while the generation's lexicon is being built)."""
+        lexicon = self._lexicon
+        if lexicon is None:
+            return []
+        return lexicon.similar(word, 2 if len(word) > 4 else 1, limit)
 
     def _filter_mask(self, filters, date_from, date_to, columns: _Columns,
                      engine: Engine) -> np.ndarray:
@@ -414,12 +484,15 @@ class SearchIndex:
         return wanted
 
     def _hit(self, searcher, docnum: int, score: float, wanted, mode: str,
-             memo: dict | None = None) -> SearchHit:
+             memo: dict | None = None, budget: Budget | None = None) -> SearchHit:
         stored = searcher.stored_fields(docnum)
         text = stored.get("text") or ""
         memo = {} if memo is None else memo
-        spans = match_forms(text, wanted, memo)
-        title_spans = match_forms(stored.get("title") or "", wanted, memo)
+        if budget is not None and budget.late():
+            spans, title_spans = [], []      # out of time: the snippet unmarked (refs #13)
+        else:   # bounded by the snippet window, not the unit's length (refs #13)
+            spans = snippet_spans(text, wanted, memo)
+            title_spans = snippet_spans(stored.get("title") or "", wanted, memo)
         return SearchHit(
             id=stored["id"], url=stored["url"], source=stored.get("source", ""),
             organisation=stored.get("organisation", ""), body=stored.get("body", ""),
@@ -442,7 +515,7 @@ class SearchIndex:
                 return ""
             word = clause.value
             if all(searcher.doc_frequency("text", t) == 0 for t, _ in word_terms(word)):
-                options = self._corrections(searcher, word, 1)
+                options = self._corrections(word, 1)
                 if options:
                     word, changed = options[0], True
             words.append(word)
@@ -458,7 +531,7 @@ class SearchIndex:
         docnum = searcher.document_number(id=unit_id)
         if docnum is None:
             return []
-        text = searcher.stored_fields(docnum).get("text") or ""
+        text = (searcher.stored_fields(docnum).get("text") or "")[:MLT_CHARS]
         counts = Counter(t for _, t, _, _ in analysis.analyze(text)
                          if len(t) > 4 and t[0] == analysis.STEM)
         scored = [(tf * searcher.idf("text", term), term) for term, tf in counts.items()
@@ -477,13 +550,16 @@ class SearchIndex:
         return {"units": searcher.doc_count(), "path": str(self._path)}
 
 
-def highlight_query(text: str, query_text: str, id_prefix: str = "traff") -> tuple[str, int]:
-    """`text` as safe HTML with every form of the query's words marked (item pages, refs #4)."""
+def highlight_query(text: str, query_text: str, id_prefix: str = "traff",
+                    limit: int = HIGHLIGHT_CHARS) -> tuple[str, int]:
+    """`text` as safe HTML with every form of the query's words marked (item pages, refs #4)
+    in its first `limit` characters (refs #13: a page's cost is bounded)."""
     try:
         parsed = parse_query(query_text)
     except QueryError:
-        return highlight_html(text, {"exact": set(), "stem": set(), "folded": set()}, id_prefix)
-    return highlight_html(text, SearchIndex._wanted_terms(parsed), id_prefix)
+        return highlight_html(text, {"exact": set(), "stem": set(), "folded": set()}, id_prefix,
+                              limit)
+    return highlight_html(text, SearchIndex._wanted_terms(parsed), id_prefix, limit)
 
 
 def word_terms(word: str) -> list[tuple[str, float]]:

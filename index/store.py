@@ -20,10 +20,14 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
-from .errors import IndexBusy, IndexMissing
+from .errors import IndexBusy, IndexDamaged, IndexMissing
 from .schema import analysis_fingerprint, build_schema
 
 META = "paragraf.json"
+TEMP_DIR = "MAIN.tmp"       # Whoosh's writer sorts postings here; a killed update leaves it
+_NOT_INDEX = (META, "paragraf-lexicon.pickle", "WRITE.lock", "MAIN_WRITELOCK")
+DAMAGED = ("Sökindexet är skadat och kan inte användas just nu. En administratör behöver köra "
+           "'flask reindex --if-needed', som bygger om det. Försök igen om en stund.")
 
 
 def index_root(data_dir: str | os.PathLike) -> Path:
@@ -51,6 +55,98 @@ def write_meta(path: Path, meta: dict) -> None:
     tmp = path / (META + ".tmp")
     tmp.write_text(json.dumps(meta, indent=1))
     os.replace(tmp, path / META)
+
+
+def _generation(path: Path) -> int:
+    """The newest Whoosh generation in an index folder (its _MAIN_<n>.toc), -1 when none."""
+    found = [int(p.name[6:-4]) for p in path.glob("_MAIN_*.toc") if p.name[6:-4].isdigit()]
+    return max(found, default=-1)
+
+
+def index_files(path: Path) -> dict[str, int]:
+    """The files of an index generation with their sizes (not our own side files)."""
+    out = {}
+    for entry in os.scandir(path):
+        if entry.is_file() and entry.name not in _NOT_INDEX and not entry.name.endswith(".tmp"):
+            out[entry.name] = entry.stat().st_size
+    return out
+
+
+def record_files(path: Path, meta: dict) -> dict:
+    """Note in the meta which files (and sizes) make up the index's current generation, so
+    that opening it can check they are all there (refs #13)."""
+    meta["files"] = index_files(path)
+    meta["files_generation"] = _generation(path)
+    return meta
+
+
+def damage(path: Path | None, meta: dict | None = None) -> str | None:
+    """Why the index in `path` cannot be used (a file missing or of the wrong size), or None.
+
+    Only the generation the meta describes is checked: while an update commits a newer
+    one, its files are not yet listed."""
+    if path is None:
+        return None
+    meta = read_meta(path) if meta is None else meta
+    if not meta:
+        return f"{META} is missing or unreadable"
+    generation = _generation(path)
+    if generation < 0:
+        return "no table of contents (_MAIN_*.toc)"
+    files = meta.get("files")
+    if not files or meta.get("files_generation") != generation:
+        return None
+    for name, size in files.items():
+        try:
+            actual = os.stat(path / name).st_size
+        except OSError:
+            return f"file {name} is missing"
+        if actual != size:
+            return f"file {name} has {actual} bytes, not {size}"
+    return None
+
+
+def clean_leftovers(data_dir) -> list[tuple[str, int]]:
+    """Remove what killed or failed index writes left behind: builds that never became
+    CURRENT and Whoosh's sorting folder (MAIN.tmp) inside builds. Returns (path, bytes) of
+    each removal. Only with the writer lock, so nothing still being written is touched;
+    when another writer holds it, nothing is removed (refs #13)."""
+    if not index_root(data_dir).is_dir():
+        return []
+    try:
+        with writer_lock(data_dir):
+            return remove_leftovers(data_dir)
+    except IndexBusy:
+        return []
+
+
+def remove_leftovers(data_dir) -> list[tuple[str, int]]:
+    """clean_leftovers() for a caller that already holds the writer lock."""
+    root = index_root(data_dir)
+    serving = current_dir(data_dir)
+    removed = []
+    for path in sorted(p for p in root.glob("gen-*") if p.is_dir()):
+        if path != serving and not (path / META).exists():
+            removed.append((str(path), _tree_size(path)))
+            shutil.rmtree(path, ignore_errors=True)
+        elif (path / TEMP_DIR).is_dir():
+            removed.append((str(path / TEMP_DIR), _tree_size(path / TEMP_DIR)))
+            shutil.rmtree(path / TEMP_DIR, ignore_errors=True)
+    for tmp in root.glob("*.tmp"):
+        removed.append((str(tmp), tmp.stat().st_size))
+        tmp.unlink(missing_ok=True)
+    return removed
+
+
+def _tree_size(path: Path) -> int:
+    total = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(folder, name))
+            except OSError:
+                pass
+    return total
 
 
 def new_build_dir(data_dir) -> Path:
@@ -204,10 +300,16 @@ class _IndexStorage(FileStorage):
 
 
 def open_current(data_dir):
+    """The serving index, its files checked first (IndexDamaged when one is missing)."""
     path = current_dir(data_dir)
     if path is None:
         raise IndexMissing("Sökindexet är inte byggt än. Kör 'flask reindex'.")
-    return _IndexStorage(str(path)).open_index(), path
+    if damage(path):
+        raise IndexDamaged(DAMAGED)
+    try:
+        return _IndexStorage(str(path)).open_index(), path
+    except Exception as exc:       # a file gone or cut short under Whoosh's reader
+        raise IndexDamaged(DAMAGED) from exc
 
 
 def needs_rebuild(data_dir) -> str | None:
@@ -216,6 +318,14 @@ def needs_rebuild(data_dir) -> str | None:
     if path is None:
         return "no index"
     meta = read_meta(path)
+    reason = damage(path, meta)
+    if reason is None:
+        try:
+            _IndexStorage(str(path)).open_index().doc_count()
+        except Exception as exc:
+            reason = f"cannot be opened ({exc})"
+    if reason:
+        return f"index damaged: {reason}"
     if meta.get("fingerprint") != analysis_fingerprint():
         return (f"analysis changed ({meta.get('fingerprint')} -> {analysis_fingerprint()})")
     return None
