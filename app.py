@@ -42,6 +42,16 @@ SETTINGS = {  # key: (default, help)
     "PUBLIC_BASE_URL": ("", "Absolute base URL used in citations and feeds (else the request's)."),
     "SECRET_KEY": (None, "Flask secret; when unset, one is made once and kept in "
                          "DATA_DIR/secret_key (mode 0600), so every worker process shares it."),
+    "PERSONAL_DATA_PATTERNS": ([], "Regular expressions for local identifiers treated like "
+                                   "personnummer (masked, not indexed, original withheld); "
+                                   "a JSON list in the environment; none by default."),
+    "PERSONAL_DATA_REQUEST_TEXT": (
+        "Originalfilen innehåller personnummer och lämnas därför inte ut här. Du kan begära "
+        "att få ta del av handlingen hos myndighetens registratur; den prövas då enligt "
+        "offentlighets- och sekretesslagen.",
+        "What the public sees instead of an original withheld for personal identity numbers."),
+    "REGISTRY_CONTACT": ("", "E-mail address or URL of the registry (registratur) where a "
+                             "withheld original can be requested; shown beside that text."),
     "ADMIN_MAX_FAILED_LOGINS": (5, "Failed admin logins allowed per client address and "
                                    "15 minutes (per server process) before 429."),
 }
@@ -298,11 +308,25 @@ def _register_views(app: Flask) -> None:
         session.clear()
         return redirect("/", code=303)
 
+    @app.post("/admin/publicera/<doc_id>")
+    def admin_publish_original(doc_id):
+        """refs #18: an archivist offers an original whose numbers were redacted at the source."""
+        _require_admin()
+        _check_csrf()
+        by = request.form.get("by", "").strip()[:200] or "administratör"
+        store = archive.Archive(current_app.config["DATA_DIR"])   # the one write of the web side
+        try:
+            store.publish_original(doc_id, by)
+        finally:
+            store.close()
+        return redirect("/admin#personnummer", code=303)
+
     @app.get("/admin")
     def admin_page():
         _require_admin()
         store = get_archive()
         return render_template("admin.html", counts=store.counts(), runs=store.runs(10),
+                               personal_data=store.personal_data_report(),
                                info=index.index_info(current_app.config["DATA_DIR"]),
                                csrf=_csrf_token())
 
@@ -350,12 +374,18 @@ def _register_views(app: Flask) -> None:
             rendered.append((p, *_highlight(p.text, q, f"sida-{p.number}-traff", budget)))
             budget = max(0, budget - len(p.text))
         return render_template("document.html", doc=doc, pages=rendered, q=q, page_number=number,
+                               withheld=store.original_withheld(doc),
                                items=store.items(document=doc_id),
                                meeting=_meeting_or_none(store, doc.meeting_id))
 
     @app.get("/d/<doc_id>/fil")
     def document_file(doc_id):
-        path, doc = get_archive().original(doc_id)
+        store = get_archive()
+        path, doc = store.original(doc_id)
+        if store.original_withheld(doc) and not _is_admin():
+            # refs #18: the text is public with its numbers masked; the original is not
+            return render_template("withheld.html", doc=doc,
+                                   found=len(store.personal_data(doc_id))), 403
         if not path.is_file():
             abort(404)
         inline = request.args.get("visa") == "1"
@@ -523,6 +553,17 @@ def _failed_logins(app: Flask) -> _LoginFailures:
     return app.extensions["paragraf_logins"]
 
 
+def _is_admin() -> bool:
+    """A logged-in admin session or the admin token as a bearer header (no side effects)."""
+    token = _admin_token()
+    if not token:
+        return False
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode()):
+        return True
+    return bool(session.get("admin"))
+
+
 def _require_admin() -> None:
     """The admin page needs the configured token (bearer header or a logged-in session)."""
     token = _admin_token()
@@ -605,6 +646,21 @@ def _storage_errors(command):
     return guarded
 
 
+def _export_personal_patterns(config) -> None:
+    """PERSONAL_DATA_PATTERNS for the extraction processes (they inherit the environment)."""
+    patterns = config["PERSONAL_DATA_PATTERNS"]
+    if isinstance(patterns, str):
+        patterns = [patterns] if patterns.strip() else []
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            click.echo(f"PERSONAL_DATA_PATTERNS: {pattern!r} is not a regular expression ({exc}).",
+                       err=True)
+            sys.exit(2)
+    os.environ[ingest.PERSONAL_DATA_PATTERNS_ENV] = json.dumps(list(patterns))
+
+
 def _register_cli(app: Flask) -> None:
     @app.cli.command("ingest")
     @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -616,6 +672,7 @@ def _register_cli(app: Flask) -> None:
     def ingest_command(paths, workers, force, report):
         """Ingest files and folders (PDF, HTML, TXT, MD), then update the index."""
         config = current_app.config
+        _export_personal_patterns(config)
         started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         store = archive.Archive(config["DATA_DIR"])
         try:
@@ -638,6 +695,7 @@ def _register_cli(app: Flask) -> None:
     def reextract_command(workers):
         """Re-parse every stored original (after a parser improvement), then update the index."""
         config = current_app.config
+        _export_personal_patterns(config)
         started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         store = archive.Archive(config["DATA_DIR"])
         try:
@@ -715,10 +773,12 @@ def _register_cli(app: Flask) -> None:
         store = archive.Archive(config["DATA_DIR"])
         try:
             counts, runs = store.counts(), store.runs(5)
+            personal = store.personal_data_report()
         finally:
             store.close()
         info = index.index_info(config["DATA_DIR"])
-        click.echo(json.dumps({"archive": counts, "index": info, "runs": runs},
+        click.echo(json.dumps({"archive": counts, "index": info, "runs": runs,
+                               "personal_data": personal},
                               ensure_ascii=False, indent=1, default=str))
 
 

@@ -46,6 +46,9 @@ class ParsedDocument:
     items: list[Item] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sidecar: dict = field(default_factory=dict)    # metadata from beside the file, kept for reextract
+    # refs #18: personal identity numbers found (and masked in pages, items and title):
+    # (page number, masked value such as '850412-XXXX')
+    personal_data: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, kind TEXT, started_at TE
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS changes(generation INTEGER PRIMARY KEY, document_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sidecars(document_id TEXT PRIMARY KEY, meta TEXT);
+CREATE TABLE IF NOT EXISTS personal_data(document_id TEXT, page INTEGER, masked TEXT);
+CREATE INDEX IF NOT EXISTS personal_data_document ON personal_data(document_id);
+CREATE TABLE IF NOT EXISTS published_originals(sha256 TEXT PRIMARY KEY, published_by TEXT,
+    published_at TEXT);
 """
 
 
@@ -209,6 +213,8 @@ class Archive:
             self.db.execute("DELETE FROM gone WHERE path=?", (f"d/{doc_id}",))
             self.db.execute("INSERT OR REPLACE INTO sidecars VALUES (?,?)",
                             (doc_id, json.dumps(doc.sidecar, ensure_ascii=False, default=str)))
+            self.db.executemany("INSERT INTO personal_data VALUES (?,?,?)",
+                                [(doc_id, page, masked) for page, masked in doc.personal_data])
             self._log_change(doc_id)
         removed = sorted(old_ids - {doc_id})
         return StoreResult("replaced" if existed or removed else "ingested", doc_id, removed)
@@ -249,7 +255,7 @@ class Archive:
                             (f"m/{old_meeting}", f"m/{mid}", now))
 
     def _delete_document_rows(self, doc_id: str) -> None:
-        for table in ("pages", "items", "dnr"):
+        for table in ("pages", "items", "dnr", "personal_data"):
             self.db.execute(f"DELETE FROM {table} WHERE document_id=?", (doc_id,))
         self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
         self.db.execute("DELETE FROM sources WHERE document_id=?", (doc_id,))
@@ -281,7 +287,7 @@ class Archive:
                 "SELECT id FROM items WHERE document_id=?", (doc_id,))]
             self.db.executemany("INSERT OR REPLACE INTO gone VALUES (?,?,?)",
                                 [(p, reason, now) for p in paths])
-            for table in ("pages", "items", "dnr"):
+            for table in ("pages", "items", "dnr", "personal_data"):
                 self.db.execute(f"DELETE FROM {table} WHERE document_id=?", (doc.id,))
             self.db.execute("UPDATE documents SET status='withdrawn' WHERE id=?", (doc_id,))
             self._log_change(doc_id)
@@ -344,6 +350,63 @@ class Archive:
     def original(self, doc_id: str) -> tuple[Path, Document]:
         doc = self.document(doc_id)
         return self.files_dir / doc.sha256[:2] / doc.sha256, doc
+
+    # --- personal data (refs #18) -------------------------------------------------------------
+    def personal_data(self, doc_id: str) -> list[tuple[int, str]]:
+        """The masked personal identity numbers detected in a document, by page."""
+        return [(r[0], r[1]) for r in self._rows(
+            "SELECT page, masked FROM personal_data WHERE document_id=? ORDER BY page, rowid",
+            (doc_id,))]
+
+    def original_withheld(self, doc: Document) -> bool:
+        """True when the original carries detected numbers and nobody published it anyway."""
+        if not self._rows("SELECT 1 FROM personal_data WHERE document_id=? LIMIT 1", (doc.id,)):
+            return False
+        return self.original_publication(doc) is None
+
+    def _rows(self, sql: str, args: tuple = ()) -> list:
+        """Rows of a table added by a later version: none where a read-only server meets an
+        archive that no command has opened for writing since (its tables come then)."""
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+
+    def original_publication(self, doc: Document) -> dict | None:
+        """Who published the original despite detected numbers, and when (keyed by content:
+        a changed file must be reviewed again)."""
+        rows = self._rows("SELECT published_by, published_at FROM published_originals "
+                          "WHERE sha256=?", (doc.sha256,))
+        return {"by": rows[0][0], "at": rows[0][1]} if rows else None
+
+    def publish_original(self, doc_id: str, by: str) -> None:
+        """Record an archivist's decision to offer the original although numbers were found
+        (it was redacted at the source, say)."""
+        doc = self.document(doc_id)
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO published_originals VALUES (?,?,?)",
+                            (doc.sha256, by, _now()))
+
+    def personal_data_report(self) -> list[dict]:
+        """Documents with detected numbers: count, pages, masked values, publication state."""
+        rows = self._rows(
+            "SELECT d.id, d.title, d.filename, d.sha256, p.page, p.masked FROM personal_data p "
+            "JOIN documents d ON d.id = p.document_id WHERE d.status='active' "
+            "ORDER BY d.id, p.page, p.rowid")
+        report: dict[str, dict] = {}
+        for doc_id, title, filename, sha, page, masked in rows:
+            entry = report.setdefault(doc_id, {"document_id": doc_id, "title": title,
+                                               "filename": filename, "sha256": sha,
+                                               "count": 0, "found": []})
+            entry["count"] += 1
+            entry["found"].append({"page": page, "masked": masked})
+        for entry in report.values():
+            found = self._rows("SELECT published_by, published_at FROM published_originals "
+                               "WHERE sha256=?", (entry.pop("sha256"),))
+            entry["published"] = {"by": found[0][0], "at": found[0][1]} if found else None
+        return list(report.values())
 
     def item(self, item_id: str) -> Item:
         row = self.db.execute("SELECT * FROM items WHERE id=?", (item_id,)).fetchone()

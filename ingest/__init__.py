@@ -5,8 +5,9 @@ read once: the text is kept in the archive, so a reindex never extracts again. A
 one line in the report and never stops the batch.
 """
 from .errors import UnreadableFile
+from .personal import PATTERNS_ENV as PERSONAL_DATA_PATTERNS_ENV
 from .reader import parse_document
 from .run import IngestReport, find_files, ingest_paths, reextract_archive
 
-__all__ = ["IngestReport", "UnreadableFile", "find_files", "ingest_paths", "parse_document",
+__all__ = ["IngestReport", "PERSONAL_DATA_PATTERNS_ENV", "UnreadableFile", "find_files", "ingest_paths", "parse_document",
            "reextract_archive"]

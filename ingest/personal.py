@@ -12,10 +12,14 @@ are ("personnummer", "pnr", "samordningsnummer", "född").
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
+import os
 import re
 from dataclasses import dataclass
 
-__all__ = ["PersonalNumber", "find_personal_numbers", "mask_personal_numbers", "MASK"]
+__all__ = ["MASK", "PATTERNS_ENV", "PersonalNumber", "extra_personal_patterns",
+           "find_personal_numbers", "mask_personal_numbers"]
 
 MASK = "XXXXXX-XXXX"   # what a public view shows in place of a detected number
 
@@ -26,6 +30,24 @@ _NUMBER = re.compile(
     r"(?P<date>\d{6})(?P<sep> ?[-+] ?| )?(?P<tail>\d{4})(?!\w|[.,:/-]\d)")
 _CUE = re.compile(r"(?:person|samordnings)(?:nummer|nr)|p-?nr|född|f\.", re.IGNORECASE)
 _CUE_WINDOW = 30   # characters before a bare ten-digit number that may say what it is
+
+
+# PERSONAL_DATA_PATTERNS reaches the extraction processes through the environment they inherit
+PATTERNS_ENV = "PARAGRAF_PERSONAL_DATA_PATTERNS"
+
+
+def extra_personal_patterns() -> tuple[re.Pattern, ...]:
+    """The local identifiers configured to be treated like personal numbers (a JSON list of
+    regular expressions in PATTERNS_ENV); none by default."""
+    return _compiled(os.environ.get(PATTERNS_ENV, ""))
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(value: str) -> tuple[re.Pattern, ...]:
+    if not value.strip():
+        return ()
+    patterns = json.loads(value)
+    return tuple(re.compile(p) for p in ([patterns] if isinstance(patterns, str) else patterns))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from archive import ParsedDocument, Page
 from . import structure
 from .errors import UnreadableFile
 from .html import extract_html_text
+from .personal import extra_personal_patterns, mask_personal_numbers
 from .text import (MAX_FRONT_MATTER, clean_markup, decode_text, join_hyphenation, load_yaml,
                    split_front_matter, split_pages)
 
@@ -61,16 +62,31 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
         raise UnreadableFile("empty", "Filen innehåller ingen läsbar text.", "extract")
     for key, value in (sidecar or {}).items():
         meta.setdefault(key, value)
+    # refs #18: personal identity numbers are masked before anything is derived from the
+    # text, so no item, title, snippet or index term can carry one; the original keeps them
+    pages, personal_data = _mask_pages(pages)
+    html_title = mask_personal_numbers(html_title, extra_personal_patterns())[0]
     try:
         info = structure.infer_metadata(pages, meta, filename, html_title)
         items = structure.split_items(pages, info["kind"])
     except RecursionError as exc:
         raise UnreadableFile("corrupt", "Dokumentets struktur kunde inte tolkas.",
                              "structure") from exc
+    info["title"] = mask_personal_numbers(info["title"], extra_personal_patterns())[0]
     return ParsedDocument(
         source=source, filename=filename, media_type=media_type,
         pages=[Page(n, text) for n, text in enumerate(pages, start=1)], items=items,
-        warnings=warnings, **info)
+        warnings=warnings, personal_data=personal_data, **info)
+
+
+def _mask_pages(pages: list[str]) -> tuple[list[str], list[tuple[int, str]]]:
+    masked_pages, found = [], []
+    patterns = extra_personal_patterns()
+    for number, text in enumerate(pages, start=1):
+        text, hits = mask_personal_numbers(text, patterns)
+        masked_pages.append(text)
+        found += [(number, hit.masked) for hit in hits]
+    return masked_pages, found
 
 
 def safe_filename(name: str) -> str:

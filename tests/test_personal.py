@@ -70,9 +70,10 @@ def test_extra_patterns_flag_local_identifiers():
 
 
 def test_no_false_positives_in_the_bundled_documents():
-    """The real documents in demo/ and tests/data/ hold no detected number."""
+    """The real documents in demo/, tests/data/ and the shared corpus hold no detected number."""
     root = Path(__file__).parent.parent
     files = sorted((root / "demo").glob("*.txt")) + sorted((root / "tests" / "data").glob("*.txt"))
+    files += sorted((root.parent / "shared" / "corpus").glob("*.txt"))
     assert len(files) > 5
     for path in files:
         assert find_personal_numbers(path.read_text(encoding="utf-8")) == [], path.name
