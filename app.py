@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 import archive
 import index
 import ingest
+import web
 
 SETTINGS = {  # key: (default, help)
     "DATA_DIR": ("instance", "Folder holding the archive (SQLite + originals) and the index."),
@@ -85,7 +86,10 @@ def create_app(test_config: dict | None = None) -> Flask:
                          ADMIN_TOKEN_MIN_CHARS)
     HTMX(app)
     app.jinja_env.globals.update(kind_label=lambda k: KIND_LABELS.get(k, k or ""),
-                                 facet_label=FACET_LABELS.get, url_with=url_with)
+                                 facet_label=FACET_LABELS.get, url_with=url_with,
+                                 count_sv=web.count_sv, run_kind_label=web.run_kind_label,
+                                 run_summary_sv=web.run_summary_sv)
+    app.jinja_env.filters["local_time"] = web.local_time
     _register_views(app)
     _register_cli(app)
     app.teardown_appcontext(_close_archive)
@@ -728,12 +732,16 @@ def _register_cli(app: Flask) -> None:
                            f"index is current; caught up with {caught_up} changed units")
                 return
             click.echo(f"rebuilding: {reason}")
+        started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         store = archive.Archive(config["DATA_DIR"])
         try:
             with _progress("Indexerar", unit="dokument/s") as progress:
                 meta = index.rebuild_index(
                     store, config["DATA_DIR"], progress=progress,
                     workers=max(1, workers or int(config["INDEX_WORKERS"])))
+            # refs #17: a reindex is a run like the others on the admin page
+            store.record_run("reindex", started, {key: meta[key] for key in
+                                                  ("documents", "units", "seconds") if key in meta}, [])
         except index.IndexBusy as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)
