@@ -229,7 +229,13 @@ def _update_locked(archive: Archive, data_dir, doc_ids: list[str], generation: i
     generation = archive.generation if generation is None else generation
     ix, path = open_current(data_dir)
     shutil.rmtree(path / TEMP_DIR, ignore_errors=True)   # a failed update's sorting files
-    writer = ix.writer(compound=False)   # see BulkSegmentWriter: compound files are copied
+    # refs #13: the new units go into a segment of the bulk writer (arrays in memory, no
+    # sorting files: Whoosh's pool needed ~20x the text in MAIN.tmp); Whoosh's writer only
+    # marks the old units deleted and merges small segments, as before
+    from whoosh.writing import MERGE_SMALL
+    from .segment import BulkSegmentWriter
+    writer = ix.writer(compound=False)   # holds Whoosh's lock; see BulkSegmentWriter
+    bulk = None
     written = 0
     try:
         for doc_id in doc_ids:
@@ -240,10 +246,17 @@ def _update_locked(archive: Archive, data_dir, doc_ids: list[str], generation: i
                 continue  # withdrawn or replaced under a new id: deleting was the update
             for unit in units_for_document(doc, archive.pages(doc_id),
                                            archive.items(document=doc_id)):
-                writer.add_document(**unit)
+                if bulk is None:
+                    random.seed(os.urandom(16))    # segment names come from `random`
+                    bulk = BulkSegmentWriter(ix)
+                bulk.add_document(**unit)
                 written += 1
-        writer.commit()
+        added = [bulk.finish()] if bulk is not None else []
+        bulk = None
+        writer.commit(mergetype=lambda w, segments: MERGE_SMALL(w, segments) + added)
     except BaseException:
+        if bulk is not None:
+            bulk.cancel()
         writer.cancel()
         shutil.rmtree(path / TEMP_DIR, ignore_errors=True)   # refs #13: no MAIN.tmp left
         raise

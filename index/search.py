@@ -238,7 +238,10 @@ class SearchIndex:
         finally:
             self._local.memo = None     # whole-archive arrays: not kept between searches
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-        if not result.timed_out and not budget.cut:
+        # not kept: answers cut short, and those that would have asked for a suggestion
+        # while the generation's lexicon is still being built
+        if not result.timed_out and not budget.cut and \
+                (self._lexicon is not None or result.total >= 3):
             with self._lock:
                 answers[key] = result
                 while len(answers) > ANSWER_CACHE:

@@ -166,3 +166,25 @@ def test_status_and_admin_count_the_units_the_index_holds(own_built_dir, tmp_pat
         "/admin", headers={"Authorization": f"Bearer {token}"}).text
     assert f"{held} från" in admin
     shutil.rmtree(folder)
+
+
+def test_updates_write_their_units_without_sorting_files(own_built_dir, tmp_path):
+    """An in-place update writes its units with the bulk segment writer (side arrays, no
+    Whoosh sorting folder MAIN.tmp) and answers as a full rebuild of the same archive does."""
+    folder = tmp_path / "ny"
+    folder.mkdir()
+    text = "§ 1 Snöröjning\nNämnden beslutar om snöröjning av gång- och cykelvägar.\n" * 2000
+    (folder / "snorojning.txt").write_text(text, encoding="utf-8")
+    before = {p.name for p in current_dir(own_built_dir).iterdir()}
+    with Archive(own_built_dir) as store:
+        report = ingest_paths(store, [folder])
+        update_documents(store, own_built_dir, report.changed_documents)
+    added = {p.name for p in current_dir(own_built_dir).iterdir()} - before
+    assert any(name.endswith(".pgf_columns.pickle") for name in added)
+    assert not (current_dir(own_built_dir) / "MAIN.tmp").exists()
+    updated = SearchIndex(own_built_dir).search("snöröjning cykelvägar", page_size=50)
+    with Archive(own_built_dir) as store:
+        rebuild_index(store, own_built_dir)
+    rebuilt = SearchIndex(own_built_dir).search("snöröjning cykelvägar", page_size=50)
+    assert updated.total == rebuilt.total > 0
+    assert [h.id for h in updated.hits] == [h.id for h in rebuilt.hits]
