@@ -374,10 +374,13 @@ def _register_views(app: Flask) -> None:
         # refs #13: the words are marked in the first HIGHLIGHT_CHARS of the whole document,
         # not of each page, so a document of many long pages costs what one long page does
         budget, rendered = index.HIGHLIGHT_CHARS, []
-        for p in pages:
+        # refs #17: a page link shows that page (the others one click away), as a citation means
+        shown = [p for p in pages if p.number == number] if number is not None else pages
+        for p in shown:
             rendered.append((p, *_highlight(p.text, q, f"sida-{p.number}-traff", budget)))
             budget = max(0, budget - len(p.text))
         return render_template("document.html", doc=doc, pages=rendered, q=q, page_number=number,
+                               page_numbers=[p.number for p in pages],
                                withheld=store.original_withheld(doc),
                                items=store.items(document=doc_id),
                                meeting=_meeting_or_none(store, doc.meeting_id))

@@ -157,3 +157,21 @@ def test_htmx_is_served_locally(client):
     response = client.get("/static/htmx.min.js")
     assert response.status_code == 200 and b"htmx" in response.data[:2000]
     assert "/static/htmx.min.js" in client.get("/").text
+
+
+def test_page_link_shows_that_page_only(client, built_dir):
+    """/d/<id>/sida/N shows page N alone, with links to its neighbours and the whole document."""
+    with Archive(built_dir) as store:
+        doc = next(d for d in store.documents() if d.source.startswith("026"))
+        pages = store.pages(doc.id)
+    assert len(pages) >= 4
+    page = client.get(f"/d/{doc.id}/sida/3").text
+    assert 'id="sida-3"' in page and 'id="sida-1"' not in page and 'id="sida-4"' not in page
+    assert f'href="/d/{doc.id}/sida/2"' in page and f'href="/d/{doc.id}/sida/4"' in page
+    assert f"Sida 3 av {len(pages)}" in page
+
+
+def test_search_page_beyond_the_last_says_so(client):
+    """sida=99 of a short result says there is no such page and links the last one."""
+    page = client.get("/sok?q=valnämnden&sida=99").text
+    assert "Det finns ingen sida 99" in page and "Sida 99 av" not in page
