@@ -199,10 +199,13 @@ def base_url() -> str:
 
 
 def citation(item: archive.Item, doc: archive.Document) -> str:
-    """'Nämnden för Teknik 2025-09-24 § 87, Dnr TE-2025-00826 – https://…/m/…/§87'."""
-    who = " ".join(x for x in (doc.body or doc.organisation, doc.date) if x)
+    """A reference to paste into a tjänsteskrivelse (refs #17): 'Kungsbacka kommun,
+    Nämnden för Teknik 2025-09-24 § 87, Dnr TE-2025-00826, Title – https://…'."""
+    who = ", ".join(x for x in (doc.organisation, doc.body) if x)
+    where = " ".join(x for x in (who, doc.date, item.label) if x)
     dnr = f", Dnr {', '.join(item.dnr)}" if item.dnr else ""
-    return f"{who} {item.label}{dnr} – {base_url()}/{item.id}".strip()
+    title = f", {item.title}" if item.title else ""
+    return f"{where}{dnr}{title} – {base_url()}/{item.id}".strip()
 
 
 # --- search -------------------------------------------------------------------------------
@@ -269,8 +272,11 @@ def _register_views(app: Flask) -> None:
         partial = request.headers.get("HX-Request") and not request.headers.get(
             "HX-History-Restore-Request")   # a history miss needs the whole page back
         template = "_results.html" if partial else "search.html"
+        organisations = [] if result or error else [
+            dict(o, bodies_list=get_archive().bodies(o["slug"]))
+            for o in get_archive().organisations()]
         return render_template(template, result=result, error=error, q=request.args.get("q", ""),
-                               args=request.args), status
+                               args=request.args, organisations=organisations), status
 
     @app.get("/sok.atom")
     def search_feed():
@@ -341,6 +347,30 @@ def _register_views(app: Flask) -> None:
             return jsonify({"error": error, "query": request.args.get("q", "")}), status
         return jsonify(result_json(result, request.args.get("q", "")))
 
+    @app.get("/m/<org>")
+    def organisation_page(org):
+        """An organisation's bodies, each with its number of meetings (refs #17)."""
+        store = get_archive()
+        organisation = store.organisation(org)
+        bodies = store.bodies(org)
+        if not bodies:
+            abort(404)
+        return render_template("organisation.html", organisation=organisation, bodies=bodies)
+
+    @app.get("/m/<org>/<body>")
+    def body_page(org, body):
+        """A body's meetings by year, newest first (refs #17)."""
+        store = get_archive()
+        info = store.body(org, body)
+        meetings = store.body_meetings(org, body)
+        if not meetings:
+            abort(404)
+        years: dict[str, list] = {}
+        for meeting in meetings:
+            years.setdefault(meeting["date"][:4], []).append(meeting)
+        return render_template("body.html", org=org, body=info, years=list(years.items()),
+                               meetings=meetings)
+
     @app.get("/m/<org>/<body>/<date>")
     def meeting_page(org, body, date):
         store = get_archive()
@@ -351,7 +381,9 @@ def _register_views(app: Flask) -> None:
         groups: dict[str, list] = {}        # items per document, minutes first (archive order)
         for item in items:
             groups.setdefault(item.document_id, []).append(item)
+        previous, following = store.neighbour_meetings(meeting)
         return render_template("meeting.html", meeting=meeting, items=items, docs=docs,
+                               previous=previous, following=following,
                                groups=[(by_doc[k], v) for k, v in groups.items()])
 
     @app.get("/m/<org>/<body>/<date>/<slug>")

@@ -10,7 +10,7 @@
         var source = document.getElementById(button.dataset.copy);
         var status = document.querySelector(".copied");
         navigator.clipboard.writeText(source.value).then(function () {
-          if (status) status.textContent = button.textContent.replace("Kopiera", "Kopierade") + ".";
+          if (status) status.textContent = (button.dataset.done || "Kopierat.");
         }, function () {
           source.select();
           if (status) status.textContent = "Markerat – tryck Ctrl+C för att kopiera.";

@@ -237,7 +237,7 @@ def test_copy_link_button_copies_permalink(open_page, server):
     """'Kopiera länk' puts the item's permanent link on the clipboard and says so."""
     page = open_page(ITEM, permissions=["clipboard-read", "clipboard-write"])
     page.get_by_role("button", name="Kopiera länk").click()
-    expect(page.locator(".copied")).to_have_text("Kopierade länk.")
+    expect(page.locator(".copied")).to_have_text("Länken är kopierad.")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == server + ITEM == page.locator("#permalank").input_value()
 
@@ -291,7 +291,7 @@ def test_focus_is_visible_on_every_control(open_page):
 # --- accessibility (axe-core) -------------------------------------------------------------
 @pytest.mark.parametrize("path", [
     "/", "/sok?q=valn%C3%A4mnden", "/sok?q=zzzxyq", ITEM + "?q=valsamordnare", MEETING,
-    "document", "/finns/inte",
+    "document", "/finns/inte", "/m/kungsbacka", "/m/kungsbacka/ks",
 ])
 def test_axe_finds_no_violations(open_page, path):
     """axe-core reports no accessibility violations on the page."""

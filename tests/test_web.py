@@ -57,7 +57,9 @@ def test_item_page(client):
                  "Beslut", "Kopiera hänvisning", "rel=\"prev\"", "rel=\"next\"",
                  'rel="canonical"', 'property="og:title"'):
         assert text in page, text
-    assert "Valnämnden 2026-08-31 § 27, Dnr VN-2026-00019 – http://localhost/m/kungsbacka/val/2026-08-31/§27" in page
+    assert ("Kungsbacka kommun, Valnämnden 2026-08-31 § 27, Dnr VN-2026-00019, "
+            "Sammanträdesdagar 2027 för valnämnden – http://localhost/m/kungsbacka/val/2026-08-31/§27"
+            ) in page   # refs #17: organisation, body, date, §, Dnr, title and link
 
 
 def test_item_page_highlights_query(client):
@@ -175,3 +177,25 @@ def test_search_page_beyond_the_last_says_so(client):
     """sida=99 of a short result says there is no such page and links the last one."""
     page = client.get("/sok?q=valnämnden&sida=99").text
     assert "Det finns ingen sida 99" in page and "Sida 99 av" not in page
+
+
+def test_browse_organisation_body_and_meetings(client):
+    """Without a query one finds organisations → bodies → meetings by year, newest first."""
+    home = client.get("/").text
+    assert 'href="/m/kungsbacka"' in home and 'href="/m/kungsbacka/val"' in home
+    org = client.get("/m/kungsbacka")
+    assert org.status_code == 200 and 'href="/m/kungsbacka/val"' in org.text
+    assert "sammanträde" in org.text
+    body = client.get("/m/kungsbacka/ks")
+    assert body.status_code == 200 and 'id="ar-2026"' in body.text
+    assert body.text.index("2026-08-25") < body.text.index("2025-10-21")
+    assert client.get("/m/kungsbacka/ingen-sadan").status_code == 404
+    assert client.get("/m/ingen-sadan").status_code == 404
+
+
+def test_meeting_page_links_previous_and_next_meeting(client):
+    """A meeting page links the same body's previous and next meeting."""
+    newer = client.get("/m/kungsbacka/ks/2026-08-25").text
+    assert 'rel="prev" href="/m/kungsbacka/ks/2025-10-21"' in newer and 'rel="next"' not in newer
+    older = client.get("/m/kungsbacka/ks/2025-10-21").text
+    assert 'rel="next" href="/m/kungsbacka/ks/2026-08-25"' in older
