@@ -164,7 +164,7 @@ def test_status_and_admin_count_the_units_the_index_holds(own_built_dir, tmp_pat
     token = "hemligt-och-langt-nog-1234"
     admin = make_app(own_built_dir, ADMIN_TOKEN=token).test_client().get(
         "/admin", headers={"Authorization": f"Bearer {token}"}).text
-    assert f"{held} från" in admin
+    assert f"{held} sökenheter från" in admin
     shutil.rmtree(folder)
 
 
