@@ -276,7 +276,8 @@ def _register_views(app: Flask) -> None:
             dict(o, bodies_list=get_archive().bodies(o["slug"]))
             for o in get_archive().organisations()]
         return render_template(template, result=result, error=error, q=request.args.get("q", ""),
-                               args=request.args, organisations=organisations), status
+                               args=request.args, organisations=organisations,
+                               partial=bool(partial)), status
 
     @app.get("/sok.atom")
     def search_feed():

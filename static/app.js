@@ -30,10 +30,28 @@
   function isResults(event) {
     return event.detail && event.detail.target && event.detail.target.id === "resultat";
   }
+  // refs #17: on a phone the facets wait behind "Filtrera" above the hits
+  function foldFacets(root) {
+    if (!window.matchMedia("(max-width: 52em)").matches) return;
+    root.querySelectorAll("details.filter-toggle[open]").forEach(function (d) {
+      if (!d.querySelector(".selected")) d.open = false;
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     copyButtons(document);
     scrollToFirstMark();
+    foldFacets(document);
   });
+  // refs #17: typing in the search box makes one history entry, not one per pause: the first
+  // answer while typing pushes, the following ones replace it; anything else pushes as before.
+  var typedEntry = false;
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var config = event.detail.requestConfig;
+    var fromBox = !!(config && config.headers && config.headers["HX-Trigger"] === "q");
+    if (fromBox && typedEntry) event.detail.history.type = "replace";
+    typedEntry = fromBox;
+  });
+  window.addEventListener("popstate", function () { typedEntry = false; });
   // A query that cannot be parsed answers 400 with a Swedish explanation: show it while typing.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (isResults(event) && event.detail.xhr.status === 400) {
@@ -43,6 +61,7 @@
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!isResults(event)) return;
+    foldFacets(event.detail.target);
     var heading = event.detail.target.querySelector("h1");
     // The heading is swapped in with the results, so it cannot announce itself: a live
     // region that stays on the page says the new count (or the error) for screen readers.

@@ -393,3 +393,48 @@ def test_screenshots_for_readme(open_page):
         data = (SCREENSHOTS / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         assert int.from_bytes(data[16:20], "big") == VIEWPORT["width"]
+
+
+def test_typing_makes_one_history_entry(open_page):
+    """Pauses while typing replace one history entry: Back returns to where typing began."""
+    page = open_page("/")
+    box = page.locator("#q")
+    for part in ("bud", "get", " 2026"):
+        box.press_sequentially(part, delay=20)
+        page.wait_for_timeout(600)            # a pause long enough for an answer each time
+    expect(page).to_have_url(re.compile(r"q=budget(\+|%20)2026"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
+def test_new_query_keeps_the_active_filters(open_page):
+    """Typing a new query keeps the facet filters; each shows as a removable chip."""
+    page = open_page("/sok?q=beslut")
+    page.locator("section.facet a", has_text="Kallelse").click()
+    expect(page).to_have_url(re.compile("kind=kallelse"))
+    expect(page.locator(".chips a", has_text="Typ: Kallelse")).to_be_visible()
+    box = page.locator("#q")
+    box.fill("")
+    box.press_sequentially("budget", delay=20)
+    expect(page).to_have_url(re.compile(r"q=budget.*kind=kallelse|kind=kallelse.*q=budget"))
+    page.locator(".chips a", has_text="Rensa alla").click()
+    expect(page).not_to_have_url(re.compile("kind="))
+
+
+def test_changing_the_sort_applies_at_once(open_page):
+    """Choosing 'Nyast först' reorders the hits without pressing 'Uppdatera'."""
+    page = open_page("/sok?q=beslut")
+    page.locator("#sort").select_option("nyast")
+    expect(page).to_have_url(re.compile("sort=nyast"))
+
+
+def test_facets_fold_behind_filtrera_on_a_phone(open_page):
+    """At 390 px the facets sit above the hits behind a closed 'Filtrera' disclosure."""
+    page = open_page("/sok?q=beslut", viewport={"width": 390, "height": 800})
+    toggle = page.locator("details.filter-toggle")
+    expect(toggle).not_to_have_attribute("open", "")
+    summary = toggle.locator("summary")
+    expect(summary).to_be_visible()
+    assert summary.bounding_box()["y"] < page.locator("ol.hits, .hits ol").first.bounding_box()["y"]
+    summary.click()
+    expect(toggle.locator("section.facet").first).to_be_visible()

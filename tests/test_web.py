@@ -199,3 +199,14 @@ def test_meeting_page_links_previous_and_next_meeting(client):
     assert 'rel="prev" href="/m/kungsbacka/ks/2025-10-21"' in newer and 'rel="next"' not in newer
     older = client.get("/m/kungsbacka/ks/2025-10-21").text
     assert 'rel="next" href="/m/kungsbacka/ks/2026-08-25"' in older
+
+
+def test_search_box_carries_the_active_filters(client):
+    """Without JavaScript too, the header's search form resubmits the active filters."""
+    page = client.get("/sok?q=budget&kind=protokoll&year=2025").text
+    box = page[page.index('<div id="aktiva-filter"'):]
+    box = box[:box.index("</div>")]
+    assert 'name="kind" value="protokoll"' in box and 'name="year" value="2025"' in box
+    partial = client.get("/sok?q=budget&kind=protokoll", headers={"HX-Request": "true"}).text
+    assert 'id="aktiva-filter" hx-swap-oob="true"' in partial
+    assert "Rensa alla" in page and "Ta bort filter –" not in client.get("/sok?q=zzzxyq").text
