@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import click
 from flask import (Flask, Response, abort, current_app, g, jsonify, redirect, render_template,
-                   request, send_file, session)
+                   request, send_file, session, url_for)
 from flask.sessions import SecureCookieSessionInterface
 from flask_htmx import HTMX
 from markupsafe import Markup, escape
@@ -389,10 +389,16 @@ def _register_views(app: Flask) -> None:
 
     @app.get("/m/<org>/<body>/<date>/<slug>")
     def item_page(org, body, date, slug):
+        if slug.startswith("§"):      # refs #17: every '§86' link ever issued → 'p86'
+            return _to_ascii_slug(url_for("item_page", org=org, body=body, date=date,
+                                          slug=archive.ascii_slug(slug)))
         return _item_view(f"m/{archive.meeting_id(org, body, date)}/{slug}")
 
     @app.get("/d/<doc_id>/<slug>")
     def document_item_page(doc_id, slug):
+        if slug.startswith("§"):
+            return _to_ascii_slug(url_for("document_item_page", doc_id=doc_id,
+                                          slug=archive.ascii_slug(slug)))
         return _item_view(f"d/{doc_id}/{slug}")
 
     @app.get("/d/<doc_id>")
@@ -637,9 +643,21 @@ def _highlight(text: str, q: str, id_prefix: str = "traff",
     return Markup(html), count
 
 
+def _to_ascii_slug(path: str):
+    query = request.query_string.decode()
+    return redirect(path + (f"?{query}" if query else ""), code=301)
+
+
 def _item_view(item_id: str):
     store = get_archive()
-    item = store.item(item_id)
+    try:
+        item = store.item(item_id)
+    except archive.NotFound:
+        # an archive no command has migrated yet still holds '§86' ids (refs #17)
+        head, _, slug = item_id.rpartition("/")
+        if not re.fullmatch(r"p\d+[a-z]?", slug):
+            raise
+        item = store.item(f"{head}/§{slug[1:]}")
     doc = store.document(item.document_id)
     siblings = store.items(document=doc.id)
     pos = next(i for i, s in enumerate(siblings) if s.id == item.id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterator
 
-from .ids import dnr_key, document_id, item_slug, meeting_id
+from .ids import ascii_slug, dnr_key, document_id, item_slug, meeting_id
 from .records import Document, Item, Meeting, Page, ParsedDocument
 
 SCHEMA = """
@@ -109,6 +109,33 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _ascii_item_ids(db: sqlite3.Connection) -> None:
+    """refs #17: item ids ('m/…/§86') become ASCII ('m/…/p86'); the documents are logged as
+    changed so `reindex --if-needed` gives the index the new ids."""
+    rows = db.execute("SELECT id, document_id, slug FROM items WHERE id LIKE '%§%'").fetchall()
+    for item_id, doc_id, slug in rows:
+        head, _, tail = item_id.rpartition("/")
+        new_id = f"{head}/{ascii_slug(tail)}"
+        db.execute("UPDATE items SET id=?, slug=? WHERE id=?", (new_id, ascii_slug(slug), item_id))
+        db.execute("UPDATE dnr SET item_id=? WHERE item_id=?", (new_id, item_id))
+        db.execute("UPDATE redirects SET new_path=? WHERE new_path=?", (new_id, item_id))
+    for doc_id in sorted({r[1] for r in rows}):
+        db.execute("INSERT INTO changes(document_id) VALUES (?)", (doc_id,))
+
+
+# Ordered migrations of the archive: MIGRATIONS[n] takes PRAGMA user_version n to n + 1.
+MIGRATIONS = [_ascii_item_ids]
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, step in enumerate(MIGRATIONS[version:], start=version):
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            step(db)
+            db.execute(f"PRAGMA user_version={number + 1}")
+
+
 class Archive:
     """The archive under one data directory. One instance per thread."""
 
@@ -130,6 +157,7 @@ class Archive:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            _migrate(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -21,7 +21,7 @@ from archive import Archive  # noqa: E402
 from index import rebuild_index  # noqa: E402
 from ingest import ingest_paths  # noqa: E402
 
-ITEM = "/m/kungsbacka/val/2026-08-31/§27"
+ITEM = "/m/kungsbacka/val/2026-08-31/p27"
 MEETING = "/m/kungsbacka/val/2026-08-31"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}

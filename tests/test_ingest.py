@@ -130,4 +130,4 @@ def test_same_file_twice_changes_nothing_and_changed_file_replaces(tmp_path):
         changed = ingest_paths(store, [folder])
         assert changed.summary()["replaced"] == 1
         assert len(store.documents()) == 1 and store.documents()[0].id == doc_id
-        assert "NCC AB" in store.item("m/kungsbacka/ks/2026-08-25/§179").text
+        assert "NCC AB" in store.item("m/kungsbacka/ks/2026-08-25/p179").text

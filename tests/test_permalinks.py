@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import shutil
 
+from archive import Archive
 from tests.conftest import DATA, make_app
 
-ITEM = "/m/kungsbacka/val/2026-08-31/§27"
+ITEM = "/m/kungsbacka/val/2026-08-31/p27"
 TITLE = "Sammanträdesdagar 2027 för valnämnden"
 
 
@@ -60,3 +61,33 @@ def test_corrected_date_redirects_old_url(data_dir, tmp_path):
     assert response.status_code == 301 and response.headers["Location"].endswith(
         ITEM.replace("§", "%C2%A7"))
     assert client.get("/m/kungsbacka/val/2026-08-30").status_code == 301
+
+
+def test_item_urls_are_ascii_and_old_paragraph_urls_redirect(client):
+    """Item links are ASCII ('/p27'); every '§27' URL issued before answers 301 to it."""
+    data = client.get("/api/search?q=sammanträdesdagar").get_json()
+    urls = [h["url"] for h in data["hits"]]
+    assert ITEM in urls and all(u.isascii() for u in urls)
+    for old in ("/m/kungsbacka/val/2026-08-31/§27", "/m/kungsbacka/val/2026-08-31/%C2%A727"):
+        response = client.get(old + "?q=valsamordnare")
+        assert response.status_code == 301
+        assert response.headers["Location"].endswith("/m/kungsbacka/val/2026-08-31/p27?q=valsamordnare")
+    page = client.get(ITEM).text
+    assert "/§27" not in page and "%C2%A7" not in page
+
+
+def test_archive_migration_makes_old_item_ids_ascii(own_built_dir):
+    """An archive written with '§' item ids is migrated to ASCII ids when a command opens it."""
+    import sqlite3
+    db = sqlite3.connect(own_built_dir / "archive.sqlite3")
+    with db:
+        db.execute("UPDATE items SET id=replace(id, '/p', '/§'), slug=replace(slug, 'p', '§') "
+                   "WHERE slug GLOB 'p[0-9]*'")
+        db.execute("UPDATE dnr SET item_id=replace(item_id, '/p', '/§')")
+        db.execute("PRAGMA user_version=0")
+    db.close()
+    assert make_app(own_built_dir).test_client().get(ITEM).status_code == 200   # not yet migrated
+    with Archive(own_built_dir) as store:
+        assert store.item(ITEM.lstrip("/")).label == "§ 27"
+        assert not store.db.execute("SELECT 1 FROM items WHERE id LIKE '%§%'").fetchone()
+        assert store.changed_since(0)

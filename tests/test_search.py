@@ -21,7 +21,7 @@ def test_seed_memo_found_by_natural_query(searcher):
 def test_paragraph_title_returns_that_paragraph_first(searcher):
     """Searching a §'s title puts that § first, with its paragraph set."""
     hit = searcher.search("Sammanträdesdagar 2027 för valnämnden").hits[0]
-    assert hit.paragraph == "§ 27" and hit.url == "/m/kungsbacka/val/2026-08-31/§27"
+    assert hit.paragraph == "§ 27" and hit.url == "/m/kungsbacka/val/2026-08-31/p27"
 
 
 def test_inflected_query_finds_other_forms(searcher):

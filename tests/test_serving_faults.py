@@ -16,7 +16,7 @@ from index.store import current_dir, index_root
 from ingest import ingest_paths
 from tests.conftest import make_app
 
-ITEM = "/m/kungsbacka/val/2026-08-31/§27"
+ITEM = "/m/kungsbacka/val/2026-08-31/p27"
 
 
 def _segment_file(data_dir: Path, suffix: str) -> Path:

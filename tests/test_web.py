@@ -9,7 +9,7 @@ from index import rebuild_index
 from ingest import ingest_paths
 from tests.conftest import make_app
 
-ITEM = "/m/kungsbacka/val/2026-08-31/§27"
+ITEM = "/m/kungsbacka/val/2026-08-31/p27"
 
 
 def test_search_page_full_and_partial_share_the_url(client):
@@ -38,7 +38,7 @@ def test_root_is_the_search_page(client):
 def test_hits_link_to_permalinks_with_highlights(client):
     """Hits carry the § and a permalink; snippets mark the matched words."""
     page = client.get("/sok?q=sammanträdesdagar 2027").text
-    assert "/m/kungsbacka/val/2026-08-31/§27" in page and "§ 27" in page and "<mark>" in page
+    assert "/m/kungsbacka/val/2026-08-31/p27" in page and "§ 27" in page and "<mark>" in page
 
 
 def test_facets_link_to_filtered_searches(client):
@@ -58,7 +58,7 @@ def test_item_page(client):
                  'rel="canonical"', 'property="og:title"'):
         assert text in page, text
     assert ("Kungsbacka kommun, Valnämnden 2026-08-31 § 27, Dnr VN-2026-00019, "
-            "Sammanträdesdagar 2027 för valnämnden – http://localhost/m/kungsbacka/val/2026-08-31/§27"
+            "Sammanträdesdagar 2027 för valnämnden – http://localhost/m/kungsbacka/val/2026-08-31/p27"
             ) in page   # refs #17: organisation, body, date, §, Dnr, title and link
 
 
@@ -131,8 +131,8 @@ def test_withdrawn_document_answers_410(own_built_dir):
 def test_moved_record_redirects(own_built_dir):
     """An old URL in the redirect table answers 301 to the new one."""
     with Archive(own_built_dir) as store:
-        store.add_redirect("/m/kungsbacka/val/2026-08-30/§27", ITEM)
-    response = make_app(own_built_dir).test_client().get("/m/kungsbacka/val/2026-08-30/§27")
+        store.add_redirect("/m/kungsbacka/val/2026-08-30/p27", ITEM)
+    response = make_app(own_built_dir).test_client().get("/m/kungsbacka/val/2026-08-30/p27")
     assert response.status_code == 301
     assert unquote(response.headers["Location"]).endswith(ITEM)
 
