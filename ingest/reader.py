@@ -15,6 +15,7 @@ from archive import ParsedDocument, Page
 from . import structure
 from .errors import UnreadableFile
 from .html import extract_html_text
+from .meeting_page import parse_meeting_page
 from .text import (MAX_FRONT_MATTER, clean_markup, decode_text, join_hyphenation, load_yaml,
                    split_front_matter, split_pages)
 
@@ -38,6 +39,7 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     meta: dict = {}
     warnings: list[str] = []
     html_title = ""
+    page = None
     if media_type == "application/pdf":
         from .pdf import extract_pdf_pages  # pdfminer only loads when a PDF comes
         pages = extract_pdf_pages(data)
@@ -55,15 +57,20 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
             meta, text, warning = split_front_matter(text)
             if warning:
                 warnings.append(warning)
+        page = parse_meeting_page(text) if not meta else None   # refs #15
+        if page:
+            text = page.text
         pages = split_pages(clean_markup(text))
     pages = [join_hyphenation(p) for p in pages]
     if not any(re.search(r"\w{2}", p) for p in pages):
         raise UnreadableFile("empty", "Filen innehåller ingen läsbar text.", "extract")
     for key, value in (sidecar or {}).items():
         meta.setdefault(key, value)
+    if page:
+        meta.setdefault("typ", "protokoll" if page.texts else "kallelse")
     try:
         info = structure.infer_metadata(pages, meta, filename, html_title)
-        items = structure.split_items(pages, info["kind"])
+        items = page.items if page else structure.split_items(pages, info["kind"])
     except RecursionError as exc:
         raise UnreadableFile("corrupt", "Dokumentets struktur kunde inte tolkas.",
                              "structure") from exc
