@@ -181,6 +181,43 @@ def result_json(result: index.SearchResult | None, q: str) -> dict:
     }
 
 
+# --- records API (refs #15) ---------------------------------------------------------------
+def item_json(item: archive.Item) -> dict:
+    """One item as the records API gives it; field names are a public contract (add, never rename)."""
+    return {"id": item.id, "url": "/" + item.id, "number": item.label, "title": item.title,
+            "dnr": list(item.dnr), "page_from": item.page_start, "page_to": item.page_end,
+            "text": item.text, "decision": item.decision, "presenter": item.presenter,
+            "document_id": item.document_id, "meeting_id": item.meeting_id}
+
+
+def document_json(doc: archive.Document, items: list[archive.Item] | None = None) -> dict:
+    """A document's metadata, and its items unless None (a meeting lists its items once)."""
+    out = {"id": doc.id, "url": f"/d/{doc.id}", "file_url": f"/d/{doc.id}/fil",
+            "source": doc.source, "filename": doc.filename, "media_type": doc.media_type,
+            "kind": doc.kind, "title": doc.title, "organisation": doc.organisation,
+            "organisation_slug": doc.organisation_slug, "body": doc.body,
+            "body_slug": doc.body_slug, "date": doc.date or None,
+            "source_url": doc.source_url or None, "pages": doc.page_count,
+            "meeting_id": doc.meeting_id,
+            "meeting_url": f"/m/{doc.meeting_id}" if doc.meeting_id else None}
+    if items is not None:
+        out["items"] = [item_json(i) for i in items]
+    return out
+
+
+def meeting_json(meeting: archive.Meeting, docs: list[archive.Document],
+                 items: list[archive.Item]) -> dict:
+    return {"id": meeting.id, "url": f"/m/{meeting.id}", "organisation": meeting.organisation,
+            "organisation_slug": meeting.organisation_slug, "body": meeting.body,
+            "body_slug": meeting.body_slug, "date": meeting.date,
+            "documents": [document_json(d) for d in docs],
+            "items": [item_json(i) for i in items]}
+
+
+def _api_error(exc: Exception, status: int) -> tuple[Response, int]:
+    return jsonify({"error": str(exc), "status": status}), status
+
+
 # --- views --------------------------------------------------------------------------------
 def _register_views(app: Flask) -> None:
     @app.get("/")
@@ -240,6 +277,27 @@ def _register_views(app: Flask) -> None:
         if error:
             return jsonify({"error": error, "query": request.args.get("q", "")}), status
         return jsonify(result_json(result, request.args.get("q", "")))
+
+    @app.get("/api/documents/<doc_id>")
+    def api_document(doc_id):
+        store = get_archive()
+        try:
+            doc = store.document(doc_id)
+        except archive.NotFound as exc:
+            return _api_error(exc, 404)
+        except archive.Gone as exc:
+            return _api_error(exc, 410)
+        return jsonify(document_json(doc, store.items(document=doc_id)))
+
+    @app.get("/api/meetings/<org>/<body>/<date>")
+    def api_meeting(org, body, date):
+        store = get_archive()
+        try:
+            meeting = store.meeting(archive.meeting_id(org, body, date))
+        except archive.NotFound as exc:
+            return _api_error(exc, 404)
+        return jsonify(meeting_json(meeting, store.documents(meeting=meeting.id),
+                                    store.items(meeting=meeting.id)))
 
     @app.get("/m/<org>/<body>/<date>")
     def meeting_page(org, body, date):
