@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import sys
+from html import unescape as html_unescape
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -329,9 +330,11 @@ def _register_views(app: Flask) -> None:
         if number is not None and not any(p.number == number for p in pages):
             abort(404)
         q = request.args.get("q", "")
-        rendered = [(p, *_highlight(p.text, q, f"sida-{p.number}-traff")) for p in pages]
+        markdown_pages = any(looks_like_markdown(doc, p.text) for p in pages)
+        render = render_markdown if markdown_pages else _highlight
+        rendered = [(p, *render(p.text, q, f"sida-{p.number}-traff")) for p in pages]
         return render_template("document.html", doc=doc, pages=rendered, q=q, page_number=number,
-                               items=store.items(document=doc_id),
+                               items=store.items(document=doc_id), markdown_pages=markdown_pages,
                                meeting=_meeting_or_none(store, doc.meeting_id))
 
     @app.get("/d/<doc_id>/fil")
@@ -464,6 +467,47 @@ def _highlight(text: str, q: str, id_prefix: str = "traff") -> tuple[Markup, int
         return escape(text), 0
     html, count = index.highlight_query(text, q, id_prefix)
     return Markup(html), count
+
+
+# refs #15: Markdown sources (and text files converted to Markdown) render as HTML: tables as
+# tables, headings as headings. The text is someone else's: raw HTML, links and images are not
+# Markdown we honour, so they stay text; search matches are marked inside the text nodes.
+_MARKDOWN_SIGNS = re.compile(r"(?m)^\s*\|?\s*:?-{3,}:?\s*\|[-|: ]*$|^#{1,6}\s+\S")
+_UNSAFE_MARKDOWN = ("html", "link", "reference", "image_link", "image_reference",
+                    "short_reference", "short_image_ref", "autolink", "automail")
+
+
+def looks_like_markdown(doc: archive.Document, text: str) -> bool:
+    return doc.media_type in ("text/markdown", "text/plain") and bool(_MARKDOWN_SIGNS.search(text))
+
+
+def render_markdown(text: str, q: str, id_prefix: str) -> tuple[Markup, int]:
+    """Markdown as safe HTML (raw HTML escaped, no links or images), wide tables in their own
+    scroll box, query matches marked; returns (html, number of marks)."""
+    import markdown
+    md = markdown.Markdown(extensions=["tables"])
+    md.preprocessors.deregister("html_block")
+    md.parser.blockprocessors.deregister("reference")   # "[1]: url" lines stay text
+    for name in _UNSAFE_MARKDOWN:
+        if name in md.inlinePatterns:
+            md.inlinePatterns.deregister(name)
+    html = md.convert(text)
+    # the one tag converters put in table cells is a line break: the escaped "<br>" becomes one
+    html = re.sub(r"&lt;br\s*/?&gt;", "<br>", html, flags=re.I)
+    html = html.replace("<table>", '<div class="table-scroll" tabindex="0" role="region" '
+                                   'aria-label="Tabell"><table>').replace("</table>", "</table></div>")
+    if not q:
+        return Markup(html), 0
+    out, count = [], 0
+    for part in re.split(r"(<[^>]*>)", html):
+        if part.startswith("<") or not part:
+            out.append(part)
+            continue
+        marked, n = index.highlight_query(html_unescape(part), q, id_prefix)
+        out.append(re.sub(r'<mark id="[^"]*-(\d+)">',
+                          lambda m: f'<mark id="{id_prefix}-{count + int(m.group(1))}">', marked))
+        count += n
+    return Markup("".join(out)), count
 
 
 def _item_view(item_id: str):
