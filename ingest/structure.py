@@ -77,7 +77,8 @@ def infer_metadata(pages: list[str], meta: dict, filename: str, html_title: str 
     body_slug = slugify(str(meta["organ"])) if meta.get("organ") else slugify(body)
     if not body and meta.get("organ"):
         body = str(meta["organ"]).replace("-", " ").capitalize()
-    date = _iso(meta.get("datum")) or infer_date(first, kind)
+    # refs #15: a meeting page's <title> ("Möte 2023-05-26 - SVOM") dates it when its text does not
+    date = _iso(meta.get("datum")) or infer_date(first, kind) or infer_date(html_title, kind)
     title = str(meta.get("title") or "").strip() or html_title
     if not title:
         title = infer_title(pages, kind, body, date, filename)

@@ -116,6 +116,7 @@ def test_html_meeting_page_fewer_texts_than_numbers_matched_by_title():
     assert "Öppettider" in doc.items[1].text      # a list inside a text stays in that text
     assert doc.items[2].presenter == "Anna Berg"
     assert doc.title == "Möte 2024-03-14 - Kultur"
+    assert doc.date == "2024-03-14"          # from the page's <title>
 
 
 def test_texts_with_an_unlisted_point_are_aligned_by_title():
