@@ -55,19 +55,33 @@ def parse_meeting_page(text: str) -> MeetingPage | None:
     """Items of a meeting page, or None when the text is not laid out as one."""
     text = strip_page_boilerplate(text)
     blocks = _blocks(text)
-    heads = [k for k, block in enumerate(blocks) if _agenda_head(block)]
+    heads: list[int] = []                       # block indexes of agenda points, numbers rising
+    points: dict[int, str] = {}
+    for k, block in enumerate(blocks):
+        head = _agenda_head(block)
+        if head and (not points or head[0] > max(points)):
+            heads.append(k)
+            points[head[0]] = head[1]
     if len(heads) < 2:
         return None
-    points: dict[int, str] = {}
-    for k in heads:
-        number, title = _agenda_head(blocks[k])
-        points.setdefault(number, title)
-    numbers = list(points)
-    if numbers != sorted(numbers):
-        return None  # a numbered list in prose, not an agenda
-    texts = [_clean(block) for block in blocks[heads[-1] + 1:]]
-    texts = [t for t in texts if re.search(r"\w{2}", t)]
-    assigned = _align(texts, points)
+    trailing = [_clean(b) for b in blocks[heads[-1] + 1:]]
+    trailing = [t for t in trailing if re.search(r"\w{2}", t)]
+    if len(trailing) >= len(heads):
+        # the agenda first, then every point's text (the seed page): any number may take a text
+        texts, bounds = trailing, [(1, None)] * len(trailing)
+    else:
+        # each listed point followed by its text and those of the unlisted points after it
+        texts, bounds = [], []
+        for n, k in enumerate(heads):
+            end = heads[n + 1] if n + 1 < len(heads) else len(blocks)
+            number = _agenda_head(blocks[k])[0]
+            high = _agenda_head(blocks[end])[0] - 1 if end < len(blocks) else None
+            for block in blocks[k + 1:end]:
+                body = _clean(block)
+                if re.search(r"\w{2}", body):
+                    texts.append(body)
+                    bounds.append((number, high))
+    assigned = _align(texts, points, bounds)
     items = []
     for number in sorted(set(points) | set(assigned)):
         body = assigned.get(number, "")
@@ -126,29 +140,38 @@ def _similarity(title: str, text: str) -> float:
     return len(words & _stems(text)) / len(words) if words else 0.0
 
 
-def _align(texts: list[str], points: dict[int, str]) -> dict[int, str]:
-    """Texts in meeting order to strictly increasing point numbers: the order-keeping
-    assignment whose texts best repeat their points' titles, listed points preferred."""
+def _align(texts: list[str], points: dict[int, str],
+           bounds: list[tuple[int, int | None]]) -> dict[int, str]:
+    """Texts in meeting order to strictly increasing point numbers, each within its bounds
+    (low, high or None): the order-keeping assignment whose texts best repeat their points'
+    titles, listed points preferred."""
     if not texts:
         return {}
-    slots = list(range(1, max(max(points), len(texts)) + 1))
-    if len(slots) < len(texts):
-        return {}
+    slots = list(range(1, max(max(points), len(texts)) + len(texts) + 1))
     n, m = len(texts), len(slots)
-    score = [[_similarity(points.get(s, ""), t) + (0.01 if s in points else 0.0) for s in slots]
-             for t in texts]
-    # best[i][j]: best total for texts[i:] using slots[j:]
     neg = float("-inf")
+
+    def score(i: int, j: int) -> float:
+        low, high = bounds[i]
+        if slots[j] < low or (high is not None and slots[j] > high):
+            return neg
+        listed = slots[j] in points
+        # an unlisted number past the agenda's last point costs a little, so texts stay inside
+        return (_similarity(points.get(slots[j], ""), texts[i]) + (0.01 if listed else 0.0)
+                - (0.001 * slots[j] if slots[j] > max(points) else 0.0))
+
+    # best[i][j]: best total for texts[i:] using slots[j:]
     best = [[neg] * (m + 1) for _ in range(n + 1)]
     for j in range(m + 1):
         best[n][j] = 0.0
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            take = score[i][j] + best[i + 1][j + 1]
-            best[i][j] = max(take, best[i][j + 1])
+            best[i][j] = max(score(i, j) + best[i + 1][j + 1], best[i][j + 1])
+    if best[0][0] == neg:
+        return {}
     out, j = {}, 0
     for i in range(n):
-        while best[i][j] != score[i][j] + best[i + 1][j + 1]:
+        while best[i][j] != score(i, j) + best[i + 1][j + 1]:
             j += 1
         out[slots[j]] = texts[i]
         j += 1

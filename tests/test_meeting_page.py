@@ -152,3 +152,23 @@ def test_untitled_point_has_readable_link_and_heading(client):
     page = client.get("/m/region-jamtland-harjedalen/svom/2023-05-26/punkt-6").get_data(as_text=True)
     assert "<title>SVOM 2023-05-26 punkt 6 – Paragraf</title>" in page
     assert '<span class="label">punkt 6</span> (utan rubrik)</h1>' in page
+
+
+def test_interleaved_page_keeps_texts_between_their_points():
+    """A page that lists some points among the texts: a text stays between its neighbours' numbers."""
+    text = "\n".join([
+        "Hoppa över navigering", " • 2", "  Sammanträdet öppnas, upprop",
+        " • Upprop förrättas och sammanträdet öppnas.",
+        " • Justering sker digitalt den 7 december.",
+        " • 6", "  Motioner under beredning",
+        " • Två motioner under beredning redovisas.",
+        " • Ett medborgarförslag om badet besvaras.",
+        " • 9", "  Sammanträdet avslutas", " • Ordföranden avslutar sammanträdet."])
+    page = parse_meeting_page(text)
+    got = [(i.label, i.title, i.text.split()[0]) for i in page.items]
+    assert got == [
+        ("punkt 2", "Sammanträdet öppnas, upprop", "Upprop"),
+        ("punkt 3", "", "Justering"),
+        ("punkt 6", "Motioner under beredning", "Två"),
+        ("punkt 7", "", "Ett"),
+        ("punkt 9", "Sammanträdet avslutas", "Ordföranden")]
