@@ -183,9 +183,9 @@ def infer_title(pages: list[str], kind: str, body: str, date: str, filename: str
     if body and date and kind in ("protokoll", "kallelse", "handlingar"):
         return f"{kind.capitalize()} {body} {date}"
     text = pages[0] if pages else ""
-    heading = re.search(r"(?m)^#+\s*(.+)$", text)
-    if heading:
-        return heading.group(1).strip()[:160]
+    for heading in re.finditer(r"(?m)^#+\s*(.+)$", text):
+        if not _not_a_title(heading.group(1).strip()):
+            return heading.group(1).strip()[:160]
     for line in text.splitlines():
         line = line.strip(" •\t")
         if len(line) > 3 and re.search(r"[A-Za-zÅÄÖåäö]{3}", line) and not _not_a_title(line):

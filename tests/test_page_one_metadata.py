@@ -46,6 +46,12 @@ def test_series_name_alone_never_becomes_the_title():
     assert parse_document(text.encode(), "taxa.txt", "taxa.txt").title == "Taxa för bygglov"
 
 
+def test_series_heading_is_passed_over_for_the_next_heading():
+    """In Markdown, "# Författningssamling" is skipped for the document's own heading."""
+    text = "# Författningssamling\n\n## Avfallsföreskrifter\n\nGäller hela kommunen."
+    assert parse_document(text.encode(), "avfall.md", "avfall.md").title == "Avfallsföreskrifter"
+
+
 def test_adoption_line_in_prose_is_not_metadata():
     """"antagen" in running text (not a line of its own) gives no body or date."""
     text = ("Promemoria om parkering\n\nPlanen som blev antagen av kommunfullmäktige 2018-06-18 "
