@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import sys
+from html import unescape as html_unescape
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -263,6 +264,43 @@ def result_json(result: index.SearchResult | None, q: str) -> dict:
     }
 
 
+# --- records API (refs #15) ---------------------------------------------------------------
+def item_json(item: archive.Item) -> dict:
+    """One item as the records API gives it; field names are a public contract (add, never rename)."""
+    return {"id": item.id, "url": "/" + item.id, "number": item.label, "title": item.title,
+            "dnr": list(item.dnr), "page_from": item.page_start, "page_to": item.page_end,
+            "text": item.text, "decision": item.decision, "presenter": item.presenter,
+            "document_id": item.document_id, "meeting_id": item.meeting_id}
+
+
+def document_json(doc: archive.Document, items: list[archive.Item] | None = None) -> dict:
+    """A document's metadata, and its items unless None (a meeting lists its items once)."""
+    out = {"id": doc.id, "url": f"/d/{doc.id}", "file_url": f"/d/{doc.id}/fil",
+            "source": doc.source, "filename": doc.filename, "media_type": doc.media_type,
+            "kind": doc.kind, "title": doc.title, "organisation": doc.organisation,
+            "organisation_slug": doc.organisation_slug, "body": doc.body,
+            "body_slug": doc.body_slug, "date": doc.date or None,
+            "source_url": doc.source_url or None, "pages": doc.page_count,
+            "meeting_id": doc.meeting_id,
+            "meeting_url": f"/m/{doc.meeting_id}" if doc.meeting_id else None}
+    if items is not None:
+        out["items"] = [item_json(i) for i in items]
+    return out
+
+
+def meeting_json(meeting: archive.Meeting, docs: list[archive.Document],
+                 items: list[archive.Item]) -> dict:
+    return {"id": meeting.id, "url": f"/m/{meeting.id}", "organisation": meeting.organisation,
+            "organisation_slug": meeting.organisation_slug, "body": meeting.body,
+            "body_slug": meeting.body_slug, "date": meeting.date,
+            "documents": [document_json(d) for d in docs],
+            "items": [item_json(i) for i in items]}
+
+
+def _api_error(exc: Exception, status: int) -> tuple[Response, int]:
+    return jsonify({"error": str(exc), "status": status}), status
+
+
 # --- views --------------------------------------------------------------------------------
 def _register_views(app: Flask) -> None:
     @app.get("/")
@@ -372,6 +410,27 @@ def _register_views(app: Flask) -> None:
         return render_template("body.html", org=org, body=info, years=list(years.items()),
                                meetings=meetings)
 
+    @app.get("/api/documents/<doc_id>")
+    def api_document(doc_id):
+        store = get_archive()
+        try:
+            doc = store.document(doc_id)
+        except archive.NotFound as exc:
+            return _api_error(exc, 404)
+        except archive.Gone as exc:
+            return _api_error(exc, 410)
+        return jsonify(document_json(doc, store.items(document=doc_id)))
+
+    @app.get("/api/meetings/<org>/<body>/<date>")
+    def api_meeting(org, body, date):
+        store = get_archive()
+        try:
+            meeting = store.meeting(archive.meeting_id(org, body, date))
+        except archive.NotFound as exc:
+            return _api_error(exc, 404)
+        return jsonify(meeting_json(meeting, store.documents(meeting=meeting.id),
+                                    store.items(meeting=meeting.id)))
+
     @app.get("/m/<org>/<body>/<date>")
     def meeting_page(org, body, date):
         store = get_archive()
@@ -410,18 +469,21 @@ def _register_views(app: Flask) -> None:
         if number is not None and not any(p.number == number for p in pages):
             abort(404)
         q = request.args.get("q", "")
+        markdown_pages = any(looks_like_markdown(doc, p.text) for p in pages)
         # refs #13: the words are marked in the first HIGHLIGHT_CHARS of the whole document,
         # not of each page, so a document of many long pages costs what one long page does
         budget, rendered = index.HIGHLIGHT_CHARS, []
         # refs #17: a page link shows that page (the others one click away), as a citation means
         shown = [p for p in pages if p.number == number] if number is not None else pages
         for p in shown:
-            rendered.append((p, *_highlight(p.text, q, f"sida-{p.number}-traff", budget)))
+            anchor = f"sida-{p.number}-traff"
+            rendered.append((p, *(render_markdown(p.text, q if budget else "", anchor)
+                                  if markdown_pages else _highlight(p.text, q, anchor, budget))))
             budget = max(0, budget - len(p.text))
         return render_template("document.html", doc=doc, pages=rendered, q=q, page_number=number,
                                page_numbers=[p.number for p in pages],
                                withheld=store.original_withheld(doc),
-                               items=store.items(document=doc_id),
+                               items=store.items(document=doc_id), markdown_pages=markdown_pages,
                                meeting=_meeting_or_none(store, doc.meeting_id))
 
     @app.get("/d/<doc_id>/fil")
@@ -646,6 +708,47 @@ def _highlight(text: str, q: str, id_prefix: str = "traff",
 def _to_ascii_slug(path: str):
     query = request.query_string.decode()
     return redirect(path + (f"?{query}" if query else ""), code=301)
+
+
+# refs #15: Markdown sources (and text files converted to Markdown) render as HTML: tables as
+# tables, headings as headings. The text is someone else's: raw HTML, links and images are not
+# Markdown we honour, so they stay text; search matches are marked inside the text nodes.
+_MARKDOWN_SIGNS = re.compile(r"(?m)^\s*\|?\s*:?-{3,}:?\s*\|[-|: ]*$|^#{1,6}\s+\S")
+_UNSAFE_MARKDOWN = ("html", "link", "reference", "image_link", "image_reference",
+                    "short_reference", "short_image_ref", "autolink", "automail")
+
+
+def looks_like_markdown(doc: archive.Document, text: str) -> bool:
+    return doc.media_type in ("text/markdown", "text/plain") and bool(_MARKDOWN_SIGNS.search(text))
+
+
+def render_markdown(text: str, q: str, id_prefix: str) -> tuple[Markup, int]:
+    """Markdown as safe HTML (raw HTML escaped, no links or images), wide tables in their own
+    scroll box, query matches marked; returns (html, number of marks)."""
+    import markdown
+    md = markdown.Markdown(extensions=["tables"])
+    md.preprocessors.deregister("html_block")
+    md.parser.blockprocessors.deregister("reference")   # "[1]: url" lines stay text
+    for name in _UNSAFE_MARKDOWN:
+        if name in md.inlinePatterns:
+            md.inlinePatterns.deregister(name)
+    html = md.convert(text)
+    # the one tag converters put in table cells is a line break: the escaped "<br>" becomes one
+    html = re.sub(r"&lt;br\s*/?&gt;", "<br>", html, flags=re.I)
+    html = html.replace("<table>", '<div class="table-scroll" tabindex="0" role="region" '
+                                   'aria-label="Tabell"><table>').replace("</table>", "</table></div>")
+    if not q:
+        return Markup(html), 0
+    out, count = [], 0
+    for part in re.split(r"(<[^>]*>)", html):
+        if part.startswith("<") or not part:
+            out.append(part)
+            continue
+        marked, n = index.highlight_query(html_unescape(part), q, id_prefix)
+        out.append(re.sub(r'<mark id="[^"]*-(\d+)">',
+                          lambda m: f'<mark id="{id_prefix}-{count + int(m.group(1))}">', marked))
+        count += n
+    return Markup("".join(out)), count
 
 
 def _item_view(item_id: str):

@@ -42,7 +42,9 @@ class _TextParser(HTMLParser):
             self.skip_depth += 1
         self.in_title = tag == "title"   # title text is plain text; any tag ends it
         if tag == "li" and not self.skip_depth:
-            self.parts.append("\n • ")
+            # refs #15: a list inside a list item is indented, so a meeting page's texts keep
+            # their own bullet lists
+            self.parts.append("\n" + "  " * (self.open["li"] - 1) + "• ")
         elif tag in _BLOCK and not self.skip_depth:
             self.parts.append("\n")
 
@@ -67,13 +69,20 @@ class _TextParser(HTMLParser):
             self.parts.append(data)
 
 
+def _collapse(line: str) -> str:
+    """Runs of spaces made one; a nested list item's indent is kept (refs #15)."""
+    indent = re.match(r" *(?=•)", line)
+    body = re.sub(r"[ \t\xa0]+", " ", line).rstrip()
+    return indent.group(0) + body.lstrip() if indent else body
+
+
 def extract_html_text(data: str) -> tuple[str, str]:
     """Return (title, text) of an HTML page, one block per line."""
     parser = _TextParser()
     parser.feed(data)
     parser.close()
     text = "".join(parser.parts)
-    lines = [re.sub(r"[ \t\xa0]+", " ", line).rstrip() for line in text.splitlines()]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    lines = [_collapse(line) for line in text.splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
     title = re.sub(r"\s+", " ", "".join(parser.title)).strip()
     return title, text

@@ -15,6 +15,7 @@ from archive import ParsedDocument, Page
 from . import structure
 from .errors import UnreadableFile
 from .html import extract_html_text
+from .meeting_page import parse_meeting_page
 from .personal import extra_personal_patterns, mask_personal_numbers
 from .text import (MAX_FRONT_MATTER, clean_markup, decode_text, join_hyphenation, load_yaml,
                    split_front_matter, split_pages)
@@ -39,6 +40,7 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     meta: dict = {}
     warnings: list[str] = []
     html_title = ""
+    page = None
     if media_type == "application/pdf":
         from .pdf import extract_pdf_pages  # pdfminer only loads when a PDF comes
         pages = extract_pdf_pages(data)
@@ -56,6 +58,9 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
             meta, text, warning = split_front_matter(text)
             if warning:
                 warnings.append(warning)
+        page = parse_meeting_page(text) if not meta else None   # refs #15
+        if page:
+            text = page.text
         pages = split_pages(clean_markup(text))
     pages = [join_hyphenation(p) for p in pages]
     if not any(re.search(r"\w{2}", p) for p in pages):
@@ -66,13 +71,18 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     # text, so no item, title, snippet or index term can carry one; the original keeps them
     pages, personal_data = _mask_pages(pages)
     html_title = mask_personal_numbers(html_title, extra_personal_patterns())[0]
+    if page:
+        meta.setdefault("typ", "protokoll" if page.texts else "kallelse")
     try:
         info = structure.infer_metadata(pages, meta, filename, html_title)
-        items = structure.split_items(pages, info["kind"])
+        items = page.items if page else structure.split_items(pages, info["kind"])
     except RecursionError as exc:
         raise UnreadableFile("corrupt", "Dokumentets struktur kunde inte tolkas.",
                              "structure") from exc
     info["title"] = mask_personal_numbers(info["title"], extra_personal_patterns())[0]
+    for item in items:     # a meeting page's items come from its text before the pages
+        for name in ("title", "text", "decision", "presenter"):
+            setattr(item, name, mask_personal_numbers(getattr(item, name), extra_personal_patterns())[0])
     return ParsedDocument(
         source=source, filename=filename, media_type=media_type,
         pages=[Page(n, text) for n, text in enumerate(pages, start=1)], items=items,

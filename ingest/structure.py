@@ -35,6 +35,23 @@ _BODY_LINE = re.compile(
     r"^(?:[A-ZÅÄÖ][\w&\- ]*?)?(?:n[aä]mnd(?:en)?|styrelse(?:n|ns)?|utskott(?:et)?|"
     r"revision(?:en)?|fullm[aä]ktige|beredning(?:en)?|arbetsutskott)(?:\s+f[oö]r\s+[\w& ]+)?"
     r"(?:\s+arbetsutskott)?$", re.I)
+# refs #15: page 1 of a policy or guideline states who adopted it and when:
+# "Antagen: Kommunfullmäktige 2018-06-18 § 98", "Fastställd av kommunstyrelsen den 12 mars 2019".
+_BODY_NAME = (r"(?:[A-ZÅÄÖa-zåäö][\w&\- ]*?)?(?:n[aä]mnd(?:en)?|styrelse(?:n)?|utskott(?:et)?|"
+              r"fullm[aä]ktige|revision(?:en)?|beredning(?:en)?|f[oö]rbundsdirektion(?:en)?)"
+              r"(?:s\s+arbetsutskott)?(?:\s+f[oö]r\s+[A-ZÅÄÖa-zåäö]+(?:\s+(?:&|och)\s+[A-ZÅÄÖa-zåäö]+)?)?")
+_ADOPTED = re.compile(
+    r"(?im)^\W{0,3}(?:Antagen|Antaget|Antagna|Fastst[aä]lld|Fastst[aä]llt|Beslutad|Beslutat|"
+    r"Godk[aä]nd|Godk[aä]nt|Reviderad|Reviderat)\b(?:\s+av)?\s*:?\s*(?:av\s+)?"
+    r"(" + _BODY_NAME + r")?\s*,?\s*(?:§\s*\d+\s*,?\s*)?(?:den\s+)?(?:(" + ISO_DATE[1:-1] + r")|" + LONG_DATE + r")?")
+_STATED_DATE = re.compile(
+    r"(?im)^\W{0,3}(?:Version|Versionsdatum|Datum|Dokumentdatum|Giltig fr[aå]n|G[aä]ller fr[aå]n|"
+    r"Senast reviderad|Upprättad)\s*:?\s*(?:\d+(?:\.\d+)*\s*,?\s*)?(?:den\s+)?" + ISO_DATE)
+# Lines that name a collection or a kind of document, not this document (refs #15).
+_SERIES_LINE = re.compile(
+    r"^(?:[\w ]*?f[oö]rfattningssamling|[A-ZÅÄÖ]{0,5}FS(?:\s*\d{4}:\d+)?|"
+    r"Styrdokument|Styrande dokument|Kommunala författningar|Regelsamling|"
+    r"(?:Policy|Riktlinje|Riktlinjer|Reglemente|Plan|Program|Handbok|Rutin)(?:dokument)?)\s*$", re.I)
 _DECISION_HEAD = re.compile(
     r"^(?:Beslut(?:\s*[–-].*)?|[\wåäö]+s beslut|Beslut i .*|Överenskommelse|"
     r"Förslag till beslut(?: i .*)?)\s*$", re.I)
@@ -54,11 +71,14 @@ def infer_metadata(pages: list[str], meta: dict, filename: str, html_title: str 
         organisation = f"{str(meta['kommun']).strip().title()} kommun"
     if not organisation:
         organisation = infer_organisation(head)
-    body = infer_body(head) or canonical_body(str(meta.get("body") or ""))
+    meta_body = canonical_body(str(meta.get("body") or ""))
+    # the body a sidecar names wins over the one page 1 says adopted the text (refs #15)
+    body = (meta_body if meta_body and adoption(head) else "") or infer_body(head) or meta_body
     body_slug = slugify(str(meta["organ"])) if meta.get("organ") else slugify(body)
     if not body and meta.get("organ"):
         body = str(meta["organ"]).replace("-", " ").capitalize()
-    date = _iso(meta.get("datum")) or infer_date(first, kind)
+    # refs #15: a meeting page's <title> ("Möte 2023-05-26 - SVOM") dates it when its text does not
+    date = _iso(meta.get("datum")) or infer_date(first, kind) or infer_date(html_title, kind)
     title = str(meta.get("title") or "").strip() or html_title
     if not title:
         title = infer_title(pages, kind, body, date, filename)
@@ -93,9 +113,10 @@ def infer_kind(filename: str, head: str) -> str:
 
 def infer_organisation(head: str) -> str:
     found = Counter()
-    for match in re.finditer(r"\b([A-ZÅÄÖ][a-zåäöA-ZÅÄÖ]+)\s+(kommun|KOMMUN)\b", head):
+    # "Umeå kommuns författningssamling" names Umeå kommun too (refs #15)
+    for match in re.finditer(r"\b([A-ZÅÄÖ][a-zåäöA-ZÅÄÖ]+)\s+(kommun|KOMMUN)(?:s|S)?\b", head):
         found[f"{match.group(1).title()} kommun"] += 1
-    for match in re.finditer(r"\bRegion\s+([A-ZÅÄÖ][a-zåäö]+(?:\s+[A-ZÅÄÖ][a-zåäö]+)?)", head):
+    for match in re.finditer(r"\bRegion[ \t]+([A-ZÅÄÖ][a-zåäö]+(?:[ \t]+[A-ZÅÄÖ][a-zåäö]+)?)", head):
         found[f"Region {match.group(1)}"] += 1
     return found.most_common(1)[0][0] if found else ""
 
@@ -110,11 +131,27 @@ def canonical_body(name: str) -> str:
 
 
 def infer_body(head: str) -> str:
+    """The body that adopted the document (refs #15: a title such as "Reglemente för tekniska
+    nämnden" names another body), else a heading line naming the body."""
+    adopted = adoption(head)
+    if adopted and adopted[0]:
+        return canonical_body(adopted[0])
     for line in head.splitlines()[:15]:
         line = re.split(r"\s{3,}", line.strip())[0].strip()
         if 3 < len(line) < 70 and _BODY_LINE.match(line):
             return canonical_body(line)
     return ""
+
+
+def adoption(head: str) -> tuple[str, str] | None:
+    """(body, ISO date) of page 1's "Antagen: Kommunfullmäktige 2018-06-18 § 98"; either may
+    be empty; None without such a line."""
+    for match in _ADOPTED.finditer(head):
+        body, iso, day, month, year = match.groups()
+        date = iso or (f"{year}-{MONTHS[month.lower()]:02d}-{int(day):02d}" if day else "")
+        if body or date:
+            return (body or "").strip(), date
+    return None
 
 
 def infer_date(text: str, kind: str) -> str:
@@ -128,6 +165,13 @@ def infer_date(text: str, kind: str) -> str:
     if match:
         day, month, year = match.groups()
         return f"{year}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
+    # refs #15: a policy's page 1 states its adoption ("Antagen: … 2018-06-18") or its version
+    adopted = adoption(text[:3000])
+    if adopted and adopted[1]:
+        return adopted[1]
+    stated = _STATED_DATE.search(text[:3000])
+    if stated:
+        return stated.group(1)
     if kind in ("protokoll", "kallelse", "handlingar"):
         match = re.search(ISO_DATE, text[:1500])
         if match:
@@ -139,14 +183,25 @@ def infer_title(pages: list[str], kind: str, body: str, date: str, filename: str
     if body and date and kind in ("protokoll", "kallelse", "handlingar"):
         return f"{kind.capitalize()} {body} {date}"
     text = pages[0] if pages else ""
-    heading = re.search(r"(?m)^#+\s*(.+)$", text)
-    if heading:
-        return heading.group(1).strip()[:160]
+    for heading in re.finditer(r"(?m)^#+\s*(.+)$", text):
+        if not _not_a_title(heading.group(1).strip()):
+            return heading.group(1).strip()[:160]
     for line in text.splitlines():
         line = line.strip(" •\t")
-        if len(line) > 3 and re.search(r"[A-Za-zÅÄÖåäö]{3}", line):
+        if len(line) > 3 and re.search(r"[A-Za-zÅÄÖåäö]{3}", line) and not _not_a_title(line):
             return line[:160]
     return re.sub(r"\.[a-z0-9]+$", "", filename)
+
+
+def _not_a_title(line: str) -> bool:
+    """Lines of page 1 that are not the document's title: a series name ("Författningssamling"),
+    the organisation, the adoption and version lines, a page number (refs #15)."""
+    line = line.strip(" #*:")
+    return bool(_SERIES_LINE.match(line) or _ADOPTED.match(line) or _STATED_DATE.match(line)
+                or re.fullmatch(r"(?:[A-ZÅÄÖ][\w-]+\s+)?(?:kommun|KOMMUN|Kommun)|Region(?:\s+[A-ZÅÄÖ]\w+){1,2}",
+                                line)
+                or re.match(r"(?i)^(?:Sid(?:a|an)?\s*\d|Dnr\b|Diarienummer\b|Ansvarig\b|"
+                            r"Dokumentansvarig\b|Gäller för\b|Giltig\b|Gäller från\b)", line))
 
 
 # --- items ---------------------------------------------------------------------------------
