@@ -91,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                  count_sv=web.count_sv, run_kind_label=web.run_kind_label,
                                  run_summary_sv=web.run_summary_sv)
     app.jinja_env.filters["local_time"] = web.local_time
+    app.jinja_env.filters["preview"] = web.preview_text
     _register_views(app)
     _register_cli(app)
     app.teardown_appcontext(_close_archive)

@@ -15,7 +15,8 @@ from tests.test_ocr import scanned_pdf
 TOKEN = "ett-langt-admintoken-for-test"
 NUMBER = "811218-9876"          # Skatteverket's example number (valid check digit)
 SCANNED = "640823-3234"         # on the scanned page, read by OCR
-DIGITS = [re.sub(r"\D", "", NUMBER), re.sub(r"\D", "", SCANNED)]
+IN_PDF = "19850709-9805"        # in a PDF's text layer, twelve-digit form
+DIGITS = [re.sub(r"\D", "", NUMBER), re.sub(r"\D", "", SCANNED), "8507099805"]
 
 MINUTES = f"""KUNGSBACKA KOMMUN  SAMMANTRÄDESPROTOKOLL
 Bygg- och miljönämnden
@@ -42,6 +43,9 @@ def pii_dir(tmp_path_factory):
     files = root / "in"
     files.mkdir()
     (files / "bmn-protokoll-2025-03-12.txt").write_text(MINUTES, encoding="utf-8")
+    _text_pdf(files / "delegationsbeslut.pdf",
+              ["Delegationsbeslut", f"Beslut om parkeringstillstånd för {IN_PDF}.",
+               "Tillståndet gäller till 2027-06-30."])
     scanned_pdf(files / "hyresavtal-skannat.pdf",
                 ["Hyresavtal", "Hyresgäst: Bo Berg", f"Personnummer {SCANNED}",
                  "Lägenheten hyrs ut från 2025-04-01."])
@@ -51,6 +55,17 @@ def pii_dir(tmp_path_factory):
         assert not report.failed, report.failed
         rebuild_index(store, data)
     return data
+
+
+def _text_pdf(path, lines):
+    from fpdf import FPDF
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf.set_font("DejaVu", size=12)
+    for line in lines:
+        pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
 
 
 @pytest.fixture
@@ -70,11 +85,13 @@ def test_detections_are_recorded_per_page(pii_dir):
         report = {r["filename"]: r for r in store.personal_data_report()}
     assert report["bmn-protokoll-2025-03-12.txt"]["found"] == [{"page": 1, "masked": "811218-XXXX"}]
     assert report["hyresavtal-skannat.pdf"]["found"] == [{"page": 1, "masked": "640823-XXXX"}]
+    assert report["delegationsbeslut.pdf"]["found"] == [{"page": 1, "masked": "850709-XXXX"}]
 
 
 def test_searching_for_the_number_finds_nothing(client):
     """Neither the whole number, its ten digits nor its first six digits find anything."""
-    for q in (NUMBER, DIGITS[0], DIGITS[0][:6], SCANNED, DIGITS[1][:6], "198112189876"):
+    for q in (NUMBER, DIGITS[0], DIGITS[0][:6], SCANNED, DIGITS[1][:6], "198112189876",
+              IN_PDF, "850709"):
         data = client.get("/api/search", query_string={"q": q}).get_json()
         assert data.get("total", 0) == 0, (q, data)
     assert client.get("/api/search?q=carport").get_json()["total"] >= 1
@@ -85,6 +102,7 @@ def test_no_public_view_shows_the_number(client, pii_dir):
     docs = _docs(pii_dir)
     hits = client.get("/api/search?q=carport+hyresavtal+Tölö").get_json()["hits"]
     urls = ["/sok?q=carport", "/sok?q=hyresavtal", "/api/search?q=sökande+carport",
+            "/sok?q=parkeringstillstånd", "/api/search?q=parkeringstillstånd",
             "/flode?q=carport"] + [h["url"] for h in hits]
     for doc in docs.values():
         urls += [f"/d/{doc.id}", f"/d/{doc.id}/sida/1"]
@@ -141,7 +159,7 @@ def test_status_lists_detections(pii_dir):
     assert result.exit_code == 0, result.output
     status = json.loads(result.output)
     assert {r["filename"] for r in status["personal_data"]} == {
-        "bmn-protokoll-2025-03-12.txt", "hyresavtal-skannat.pdf"}
+        "bmn-protokoll-2025-03-12.txt", "hyresavtal-skannat.pdf", "delegationsbeslut.pdf"}
     assert not any(d in re.sub(r"[\s+-]", "", result.output) for d in DIGITS)   # masked
 
 

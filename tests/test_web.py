@@ -210,3 +210,18 @@ def test_search_box_carries_the_active_filters(client):
     partial = client.get("/sok?q=budget&kind=protokoll", headers={"HX-Request": "true"}).text
     assert 'id="aktiva-filter" hx-swap-oob="true"' in partial
     assert "Rensa alla" in page and "Ta bort filter –" not in client.get("/sok?q=zzzxyq").text
+
+
+def test_link_previews_are_one_clean_sentence_bounded_text(client, built_dir):
+    """og:description has no line breaks and does not stop mid-word; every record page has og:url."""
+    import html as html_lib
+    import re as re_lib
+    with Archive(built_dir) as store:
+        doc = next(d for d in store.documents() if d.source.startswith("005"))
+    for url in ("/m/kungsbacka/ks/2026-08-25/p179", f"/d/{doc.id}", "/m/kungsbacka/ks/2026-08-25"):
+        page = client.get(url).text
+        description = html_lib.unescape(re_lib.search(r'property="og:description" content="([^"]*)"',
+                                                      page).group(1))
+        assert "\n" not in description and "|" not in description, url
+        assert description.endswith((".", "…", "!", "?")), (url, description)
+        assert 'property="og:url"' in page and 'name="twitter:card"' in page, url
