@@ -150,11 +150,21 @@ def snippet_spans(text: str, wanted: dict[str, set[str]], memo: dict | None = No
     return []
 
 
+# refs #17: a snippet is plain sentences, not the Markdown a converter left (table rules and
+# bars, <br> in cells, heading marks)
+_MARKUP = re.compile(r"<br\s*/?>|(?:^|(?<=\s))#{1,6}(?=\s)|\|(?:[ \t]*+:?-{3,}+:?[ \t]*+\|)++|\|",
+                     re.IGNORECASE)   # possessive: a long run of '-' or spaces costs one pass
+
+
+def _plain(piece: str) -> str:
+    return _MARKUP.sub(" ", piece)
+
+
 def make_snippet(text: str, spans, width: int = 240) -> str:
     """The window of `text` with the most matches, escaped, matches in <mark>."""
     if not spans:
         cut = text[:width]
-        return escape(re.sub(r"\s+", " ", cut)).strip() + ("…" if len(text) > width else "")
+        return escape(re.sub(r"\s+", " ", _plain(cut))).strip() + ("…" if len(text) > width else "")
     best, best_count = 0, -1
     starts = [s for s, _, _, _ in spans]
     for i, start in enumerate(starts):     # spans are in order: count those in the window
@@ -172,10 +182,10 @@ def make_snippet(text: str, spans, width: int = 240) -> str:
             break
         if e > end:
             continue
-        out.append(escape(text[pos:s]))
+        out.append(escape(_plain(text[pos:s])))
         out.append(f"<mark>{escape(text[s:e])}</mark>")
         pos = e
-    out.append(escape(text[pos:end]))
+    out.append(escape(_plain(text[pos:end])))
     snippet = re.sub(r"\s+", " ", "".join(out)).strip()
     return ("…" if begin else "") + snippet + ("…" if end < len(text) else "")
 
