@@ -6,7 +6,7 @@ one line in the report and never stops the batch.
 """
 from .errors import UnreadableFile
 from .reader import parse_document
-from .run import IngestReport, find_files, ingest_paths, reextract_archive
+from .run import IngestReport, Limits, find_files, ingest_paths, reextract_archive
 
-__all__ = ["IngestReport", "UnreadableFile", "find_files", "ingest_paths", "parse_document",
-           "reextract_archive"]
+__all__ = ["IngestReport", "Limits", "UnreadableFile", "find_files", "ingest_paths",
+           "parse_document", "reextract_archive"]
