@@ -39,6 +39,7 @@ def die_with_parent() -> None:
 # a bad file costs only its own result.
 
 TIMEOUT, MEMORY, DIED = "timeout", "memory", "died"
+_START_UP_S = 60
 
 _stage = None           # a shared byte array in a worker: the stage its task is in
 
@@ -70,6 +71,7 @@ def _serve(conn, stage, memory_mb: float) -> None:
             return
         func, args = task
         set_stage("start")
+        conn.send(("start", None))   # the deadline runs from here, not from a slow start-up
         try:
             outcome = ("ok", func(*args))
         except MemoryError:
@@ -127,7 +129,10 @@ def run_bounded(func, tasks, *, workers: int = 1, time_limit_s: float = 0,
                         worker = pool[n] = _Worker(context, memory_limit_mb)
                     worker.key, args = pending.pop()
                     worker.stage.value = b"start"
-                    worker.deadline = time.monotonic() + time_limit_s if time_limit_s else 0
+                    # until the worker says it started (spawning and importing can take a
+                    # while on a busy machine), it gets a generous start-up allowance
+                    worker.deadline = (time.monotonic() + time_limit_s + _START_UP_S
+                                       if time_limit_s else 0)
                     try:
                         worker.conn.send((func, args))
                     except (OSError, ValueError):
@@ -146,6 +151,9 @@ def run_bounded(func, tasks, *, workers: int = 1, time_limit_s: float = 0,
                         outcome = (status, value)
                     except (EOFError, OSError):
                         outcome = None
+                    if outcome and outcome[0] == "start":
+                        worker.deadline = time.monotonic() + time_limit_s if time_limit_s else 0
+                        continue
                 if outcome is None and (conn in ready or worker.process.sentinel in ready):
                     worker.process.join(1)
                     code = worker.process.exitcode
