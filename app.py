@@ -37,6 +37,11 @@ SETTINGS = {  # key: (default, help)
                                    "positions, marking snippets, suggestions) after this long "
                                    "and shows what it found, saying so."),
     "INGEST_MAX_FILE_MB": (100, "Files larger than this are reported as too large, not read."),
+    "INGEST_TIME_LIMIT_S": (120, "Parsing one file may take this long; then its worker is killed "
+                                 "and the file reported as `tidsgräns`."),
+    "INGEST_MEMORY_LIMIT_MB": (1536, "Address space of a parsing worker; a file needing more is "
+                                     "reported as `minnesgräns`."),
+    "OCR_MAX_PAGES": (50, "Pages of one PDF read by OCR at most; the rest are named in a warning."),
     "INGEST_WORKERS": (1, "Extraction processes for `flask ingest` when --workers is not given."),
     "INDEX_WORKERS": (2, "Indexing processes for `flask reindex` when --workers is not given."),
     "ADMIN_TOKEN": ("", "Token for /admin (the login form, or an 'Authorization: Bearer' "
@@ -823,6 +828,13 @@ def _export_personal_patterns(config) -> None:
     os.environ[ingest.PERSONAL_DATA_PATTERNS_ENV] = json.dumps(list(patterns))
 
 
+def _ingest_limits(config) -> ingest.Limits:
+    """What parsing one file may cost, from the settings (refs #13)."""
+    return ingest.Limits(time_s=float(config["INGEST_TIME_LIMIT_S"]),
+                         memory_mb=float(config["INGEST_MEMORY_LIMIT_MB"]),
+                         ocr_max_pages=int(config["OCR_MAX_PAGES"]))
+
+
 def _register_cli(app: Flask) -> None:
     @app.cli.command("ingest")
     @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -842,7 +854,7 @@ def _register_cli(app: Flask) -> None:
                 done = ingest.ingest_paths(
                     store, paths, max_file_mb=float(config["INGEST_MAX_FILE_MB"]),
                     workers=workers or int(config["INGEST_WORKERS"]), force=force,
-                    progress=progress)
+                    limits=_ingest_limits(config), progress=progress)
             summary = done.summary()
             summary["indexed_units"] = _sync(store, config["DATA_DIR"])
             store.record_run("ingest", started, summary, done.failed)
@@ -863,7 +875,8 @@ def _register_cli(app: Flask) -> None:
         try:
             with _progress("Tolkar om") as progress:
                 done = ingest.reextract_archive(store, workers=workers or
-                                                int(config["INGEST_WORKERS"]), progress=progress)
+                                                int(config["INGEST_WORKERS"]),
+                                                limits=_ingest_limits(config), progress=progress)
             summary = done.summary()
             summary["indexed_units"] = _sync(store, config["DATA_DIR"])
             store.record_run("reextract", started, summary, done.failed)

@@ -7,7 +7,7 @@ one line in the report and never stops the batch.
 from .errors import UnreadableFile
 from .personal import PATTERNS_ENV as PERSONAL_DATA_PATTERNS_ENV
 from .reader import parse_document
-from .run import IngestReport, find_files, ingest_paths, reextract_archive
+from .run import IngestReport, Limits, find_files, ingest_paths, reextract_archive
 
-__all__ = ["IngestReport", "PERSONAL_DATA_PATTERNS_ENV", "UnreadableFile", "find_files", "ingest_paths", "parse_document",
-           "reextract_archive"]
+__all__ = ["IngestReport", "Limits", "PERSONAL_DATA_PATTERNS_ENV", "UnreadableFile", "find_files",
+           "ingest_paths", "parse_document", "reextract_archive"]

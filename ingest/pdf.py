@@ -36,8 +36,8 @@ def extract_pdf_pages(data: bytes) -> list[str]:
             PDFPageInterpreter(manager, device).process_page(page)
             device.close()
             pages.append(out.getvalue().replace("\x0c", "").strip())
-    except UnreadableFile:
-        raise
+    except (UnreadableFile, MemoryError):
+        raise                        # refs #13: the worker reports "minnesgräns"
     except (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed) as exc:
         raise UnreadableFile("encrypted", "PDF:en är krypterad eller lösenordsskyddad.") from exc
     except Exception as exc:  # pdfminer raises many untyped errors on damaged files

@@ -4,13 +4,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
 import yaml
 
 from archive import ParsedDocument, Page
+from archive.workers import set_stage
 
 from . import structure
 from .errors import UnreadableFile
@@ -28,9 +31,45 @@ def media_type_of(path: Path) -> str | None:
     return FORMATS.get(path.suffix.lower())
 
 
-def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None = None
-                   ) -> ParsedDocument:
-    """Extract and structure one file's bytes. Raises UnreadableFile with a reason."""
+def open_regular(path: str | os.PathLike, max_bytes: int) -> io.BufferedReader:
+    """An open regular file no larger than max_bytes; anything else raises UnreadableFile.
+
+    Opened without blocking and checked on the descriptor (refs #13): a FIFO would block
+    the open and a device such as /dev/zero never ends, so neither may be read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile("not-a-file", "Inte en vanlig fil (t.ex. en FIFO eller en "
+                                               "enhet) och lästes inte.", "read")
+        if info.st_size > max_bytes:
+            raise UnreadableFile("too-large", f"Filen är för stor ({info.st_size / 2**20:.3g} "
+                                              f"MB; gränsen är {max_bytes / 2**20:.3g} MB).",
+                                 "read")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: str | os.PathLike, max_bytes: int) -> bytes:
+    """The bytes of a regular file no larger than max_bytes (at most max_bytes are read,
+    should it grow meanwhile)."""
+    with open_regular(path, max_bytes) as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UnreadableFile("too-large", f"Filen är för stor (gränsen är "
+                                          f"{max_bytes / 2**20:.3g} MB).", "read")
+    return data
+
+
+def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None = None,
+                   *, ocr_max_pages: int = 0) -> ParsedDocument:
+    """Extract and structure one file's bytes. Raises UnreadableFile with a reason.
+
+    OCR reads at most ocr_max_pages pages of a file (0: no budget); the rest are named in
+    a warning (refs #13: 100,000 blank pages would take a day)."""
     filename = safe_filename(filename)
     media_type = media_type_of(Path(filename))
     if media_type is None:
@@ -43,11 +82,14 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     page = None
     if media_type == "application/pdf":
         from .pdf import extract_pdf_pages  # pdfminer only loads when a PDF comes
+        set_stage("extract")
         pages = extract_pdf_pages(data)
-        pages, warning = _ocr_missing_pages(data, pages)
+        set_stage("ocr")
+        pages, warning = _ocr_missing_pages(data, pages, ocr_max_pages)
         if warning:
             warnings.append(warning)
     else:
+        set_stage("extract")
         text = decode_text(data)
         if _looks_binary(text):
             raise UnreadableFile("corrupt", "Filen innehåller binärdata, inte text.", "read")
@@ -73,6 +115,7 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     html_title = mask_personal_numbers(html_title, extra_personal_patterns())[0]
     if page:
         meta.setdefault("typ", "protokoll" if page.texts else "kallelse")
+    set_stage("structure")
     try:
         info = structure.infer_metadata(pages, meta, filename, html_title)
         items = page.items if page else structure.split_items(pages, info["kind"])
@@ -114,7 +157,8 @@ def _looks_binary(text: str) -> bool:
     return odd > 0.05 * len(head)
 
 
-def _ocr_missing_pages(data: bytes, pages: list[str]) -> tuple[list[str], str]:
+def _ocr_missing_pages(data: bytes, pages: list[str], max_pages: int = 0
+                       ) -> tuple[list[str], str]:
     """Pages without a text layer are read by OCR when Tesseract is installed (refs #5).
 
     Without it, a file with no text at all fails as "behöver OCR"; a file with some text is
@@ -125,19 +169,23 @@ def _ocr_missing_pages(data: bytes, pages: list[str]) -> tuple[list[str], str]:
     if not missing:
         return pages, ""
     if ocr_available():
+        over = missing[max_pages:] if max_pages else []
         try:
-            found = ocr_pdf_pages(data, missing)
+            found = ocr_pdf_pages(data, missing[:max_pages] if max_pages else missing)
         except Exception as exc:  # a failing OCR run is reported like a missing one
             found, error = {}, f" (OCR misslyckades: {type(exc).__name__})"
         else:
             error = ""
         pages = [found.get(n, text) if n in found else text for n, text in enumerate(pages, 1)]
-        still = [n for n in missing if len(found.get(n, "").strip()) < 3]
+        still = [n for n in missing if len(found.get(n, "").strip()) < 3 and n not in over]
+        budget = (f" Över OCR-gränsen på {max_pages} sidor (OCR_MAX_PAGES), inte lästa: "
+                  f"{_pages(over[:20])}{' …' if len(over) > 20 else ''}." if over else "")
         if not any(p.strip() for p in pages):
             raise UnreadableFile("no-text", "PDF:en saknar textlager och OCR hittade ingen "
-                                            f"text{error}.", "extract")
-        return pages, (f"Sidor utan text efter OCR: {_pages(still)}{error}." if still else
-                       f"Sidor lästa med OCR: {_pages(missing)}.")
+                                            f"text{error}.{budget}", "extract")
+        read = [n for n in missing if n not in over]
+        return pages, (f"Sidor utan text efter OCR: {_pages(still)}{error}.{budget}" if still
+                       else f"Sidor lästa med OCR: {_pages(read)}.{budget}")
     if len(missing) == len(pages):
         raise UnreadableFile("no-text", "PDF:en saknar textlager (skannad bild) och behöver OCR; "
                                         "installera tesseract-ocr-swe och poppler-utils.", "extract")

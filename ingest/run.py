@@ -1,18 +1,19 @@
-"""A batch ingest: find files, skip unchanged ones by hash, parse in workers, store in order."""
+"""A batch ingest: find files, skip unchanged ones by hash, parse each in a killable worker
+under time and memory limits, store results as they finish."""
 from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from archive import Archive
-from archive.workers import die_with_parent
+from archive.workers import MEMORY, TIMEOUT, run_bounded, set_stage
 
 from .errors import UnreadableFile
-from .reader import media_type_of, parse_document, read_sidecar
+from .reader import media_type_of, open_regular, parse_document, read_regular, read_sidecar
 
 # Folder documentation and sidecars are not records (MANIFEST.tsv is read as metadata).
 _NOT_RECORDS = ("readme", "structure.md", "manifest.", "leads.", "license", "changelog")
@@ -41,7 +42,10 @@ class Candidate:
 
 
 def find_files(paths: Iterable[str | os.PathLike], report: IngestReport) -> list[Candidate]:
-    """Files to ingest under the given paths, recursively, each once; symlink loops are safe."""
+    """Files to ingest under the given paths, recursively, each once; symlink loops are safe.
+
+    Only regular files that lie inside the given folders once links are resolved are
+    candidates (refs #13: a link to /etc/passwd must not be archived and served)."""
     found: list[Candidate] = []
     seen: set[Path] = set()
     for raw in paths:
@@ -49,6 +53,7 @@ def find_files(paths: Iterable[str | os.PathLike], report: IngestReport) -> list
         if root.is_file():
             _add(found, seen, root, root.name, report, explicit=True)
         elif root.is_dir():
+            inside = root.resolve()
             for folder, dirs, files in os.walk(root, followlinks=False):
                 here = Path(folder)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -57,11 +62,25 @@ def find_files(paths: Iterable[str | os.PathLike], report: IngestReport) -> list
                     _linked_folder(here / name, report)
                 for name in sorted(files):
                     path = Path(folder) / name
-                    _add(found, seen, path, path.relative_to(root).as_posix(), report)
+                    _add(found, seen, path, path.relative_to(root).as_posix(), report,
+                         inside=inside)
+        elif root.exists() or root.is_symlink():
+            _fail(report, root, "not-a-file", "Inte en vanlig fil eller mapp (t.ex. en FIFO "
+                                              "eller en enhet) och lästes inte.")
         else:
-            report.failed.append({"path": str(root), "stage": "read", "reason": "unreadable",
-                                  "message": "Sökvägen finns inte."})
+            _fail(report, root, "unreadable", "Sökvägen finns inte.")
     return found
+
+
+def shown_path(path: str | os.PathLike) -> str:
+    """A path as text that can always be printed and stored: bytes that are not UTF-8 in a
+    file name become U+FFFD (refs #13: such a name aborted the whole ingest)."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def _fail(report: IngestReport, path, reason: str, message: str, stage: str = "read") -> None:
+    report.failed.append({"path": shown_path(path), "stage": stage, "reason": reason,
+                          "message": message})
 
 
 def _linked_folder(link: Path, report: IngestReport) -> None:
@@ -72,14 +91,18 @@ def _linked_folder(link: Path, report: IngestReport) -> None:
     except (OSError, RuntimeError):
         loop = True
     if not loop:
-        report.skipped.append(str(link))
-    elif not any(f["path"] == str(link) for f in report.failed):
-        report.failed.append({"path": str(link), "stage": "read", "reason": "unreadable",
-                              "message": "Länkslinga: länken pekar tillbaka på en mapp den "
-                                         "ligger i och lästes inte."})
+        report.skipped.append(shown_path(link))
+    elif not any(f["path"] == shown_path(link) for f in report.failed):
+        _fail(report, link, "unreadable", "Länkslinga: länken pekar tillbaka på en mapp den "
+                                          "ligger i och lästes inte.")
 
 
-def _add(found, seen, path: Path, source: str, report: IngestReport, explicit=False) -> None:
+def _add(found, seen, path: Path, source: str, report: IngestReport, explicit=False,
+         inside: Path | None = None) -> None:
+    if shown_path(path) != str(path):
+        _fail(report, path, "bad-name", "Filnamnet är inte giltig UTF-8 och lästes inte; "
+                                        "byt namn på filen.")
+        return
     name = path.name.lower()
     if not explicit and (name.startswith(".") or name.startswith(_NOT_RECORDS)
                          or ".meta." in name or media_type_of(path) is None):
@@ -88,8 +111,15 @@ def _add(found, seen, path: Path, source: str, report: IngestReport, explicit=Fa
     try:
         real = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        report.failed.append({"path": str(path), "stage": "read", "reason": "unreadable",
-                              "message": "Filen kan inte läsas (trasig länk eller länkslinga)."})
+        _fail(report, path, "unreadable", "Filen kan inte läsas (trasig länk eller länkslinga).")
+        return
+    if inside is not None and not real.is_relative_to(inside):
+        _fail(report, path, "outside", "Länken pekar utanför mappen som läses in och "
+                                       "lästes inte.")
+        return
+    if not real.is_file() or not stat.S_ISREG(real.stat().st_mode):
+        _fail(report, path, "not-a-file", "Inte en vanlig fil (t.ex. en FIFO eller en enhet) "
+                                          "och lästes inte.")
         return
     if real in seen:
         return
@@ -97,48 +127,80 @@ def _add(found, seen, path: Path, source: str, report: IngestReport, explicit=Fa
     found.append(Candidate(path, source))
 
 
-def _parse(path: str, source: str, max_bytes: int):
+def _parse(path: str, source: str, max_bytes: int, ocr_max_pages: int = 0):
     """Worker: read and parse one file. Returns (parsed or None, data or None, failure or None)."""
     def read() -> tuple[bytes, str, dict]:
-        size = os.path.getsize(path)
-        if size > max_bytes:
-            raise UnreadableFile("too-large", f"Filen är för stor ({size / 2**20:.3g} MB; "
-                                              f"gränsen är {max_bytes / 2**20:.3g} MB).", "read")
-        with open(path, "rb") as handle:
-            return handle.read(), Path(path).name, read_sidecar(Path(path))
-    return _parse_safely(read, path, source)
+        return read_regular(path, max_bytes), Path(path).name, read_sidecar(Path(path))
+    return _parse_safely(read, path, source, ocr_max_pages)
 
 
-def _reparse(doc_id: str, path: str, filename: str, source: str, sidecar: dict):
+def _reparse(doc_id: str, path: str, filename: str, source: str, sidecar: dict,
+             ocr_max_pages: int = 0):
     """Worker: parse a stored original again (same source and sidecar metadata)."""
     def read() -> tuple[bytes, str, dict]:
         with open(path, "rb") as handle:
             return handle.read(), filename, sidecar
-    return _parse_safely(read, source, source)
+    return _parse_safely(read, source, source, ocr_max_pages)
 
 
-def _parse_safely(read, shown_path: str, source: str):
+def _parse_safely(read, shown: str, source: str, ocr_max_pages: int = 0):
     """Run read() and the parser; every failure becomes one report line, never an exception."""
     try:
+        set_stage("read")
         data, filename, sidecar = read()
-        doc = parse_document(data, filename, source, sidecar)
+        doc = parse_document(data, filename, source, sidecar, ocr_max_pages=ocr_max_pages)
         doc.sidecar = sidecar
         return doc, data, None
     except UnreadableFile as exc:
-        return None, None, {"path": shown_path, "stage": exc.stage, "reason": exc.reason,
+        return None, None, {"path": shown, "stage": exc.stage, "reason": exc.reason,
                             "message": str(exc)}
+    except MemoryError:
+        raise                # the pool reports it as "minnesgräns"
     except OSError as exc:
-        return None, None, {"path": shown_path, "stage": "read", "reason": "unreadable",
+        return None, None, {"path": shown, "stage": "read", "reason": "unreadable",
                             "message": f"Filen kan inte läsas ({exc.strerror or exc})."}
     except Exception as exc:  # a parser bug must not stop the batch; report it plainly
-        return None, None, {"path": shown_path, "stage": "structure", "reason": "error",
+        return None, None, {"path": shown, "stage": "structure", "reason": "error",
                             "message": f"Oväntat fel vid tolkning ({type(exc).__name__}: {exc})."}
 
 
+@dataclass
+class Limits:
+    """What one file may cost (refs #13); 0 means no limit."""
+    time_s: float = 120
+    memory_mb: float = 1536
+    ocr_max_pages: int = 50
+
+
+def _bounded(func, tasks, workers: int, limits: Limits, shown):
+    """(key, (doc, data, failure)) for each (key, args) task as it finishes, each parsed in a
+    killable worker under the limits; a killed or dead worker costs only its own task."""
+    for key, status, value, stage in run_bounded(
+            func, tasks, workers=workers, time_limit_s=limits.time_s,
+            memory_limit_mb=limits.memory_mb):
+        if status == "ok":
+            yield key, value
+            continue
+        stage = stage if stage in ("read", "extract", "ocr", "structure") else "extract"
+        if status == TIMEOUT:
+            failure = {"reason": "tidsgräns", "message": f"Tolkningen tog längre än "
+                       f"{limits.time_s:g} s och avbröts (INGEST_TIME_LIMIT_S)."}
+        elif status == MEMORY:
+            failure = {"reason": "minnesgräns", "message": f"Tolkningen behövde mer än "
+                       f"{limits.memory_mb:g} MB minne och avbröts (INGEST_MEMORY_LIMIT_MB)."}
+        else:
+            failure = {"reason": "error", "message": f"Arbetsprocessen avbröts ({value})."}
+        yield key, (None, None, {"path": shown(key), "stage": stage, **failure})
+
+
 def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_file_mb: float = 100,
-                 workers: int = 1, force: bool = False,
+                 workers: int = 1, force: bool = False, limits: Limits | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
-    """Ingest files and folders into the archive; returns what happened to each file."""
+    """Ingest files and folders into the archive; returns what happened to each file.
+
+    Each file is parsed in a worker process under `limits`; results are stored as they
+    finish, so one slow or hostile file holds up nothing else."""
+    limits = limits or Limits()
     report = IngestReport()
     candidates = find_files(paths, report)
     max_bytes = int(max_file_mb * 2**20)
@@ -146,7 +208,10 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
     batch: set[str] = set()
     for cand in candidates:
         try:
-            sha = _hash(cand.path)
+            sha = _hash(cand.path, max_bytes)
+        except UnreadableFile as exc:
+            _fail(report, cand.path, exc.reason, str(exc), exc.stage)
+            continue
         except OSError:
             todo.append(cand)  # the worker reports the read error
             continue
@@ -159,8 +224,11 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
         batch.add(sha)
         todo.append(cand)
     total, done = len(candidates), len(candidates) - len(todo)
-    results = _run_parsers(todo, max_bytes, workers)
-    for cand, (doc, data, failure) in results:
+    tasks = [(n, (str(c.path), c.source, max_bytes, limits.ocr_max_pages))
+             for n, c in enumerate(todo)]
+    for n, (doc, data, failure) in _bounded(_parse, tasks, workers, limits,
+                                            lambda n: str(todo[n].path)):
+        cand = todo[n]
         if failure:
             report.failed.append(failure)
         else:
@@ -175,54 +243,36 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
     return report
 
 
-def reextract_archive(archive: Archive, workers: int = 1,
+def reextract_archive(archive: Archive, workers: int = 1, limits: Limits | None = None,
                       progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
     """Re-parse every stored original with today's parser (no original paths needed)."""
+    limits = limits or Limits()
     report = IngestReport()
     jobs = []
     for doc in archive.documents():
         path, _ = archive.original(doc.id)
-        jobs.append((doc.id, str(path), doc.filename, doc.source, archive.sidecar(doc.id)))
-    pool = (ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
-            if workers > 1 else None)
-    try:
-        results = (pool.map(_reparse, *zip(*jobs)) if pool and jobs
-                   else (_reparse(*job) for job in jobs))
-        for n, ((doc_id, _, _, source, _), (doc, data, failure)) in enumerate(
-                zip(jobs, results), start=1):
-            if failure:
-                report.failed.append(failure)
-            else:
-                result = archive.store_document(doc, data, force=True)
-                report.replaced.append(source)
-                report.changed_documents.extend([result.document_id, *result.removed])
-            if progress:
-                progress(n, len(jobs), source)
-    finally:
-        if pool:
-            pool.shutdown()
+        jobs.append((doc.id, str(path), doc.filename, doc.source, archive.sidecar(doc.id),
+                     limits.ocr_max_pages))
+    tasks = list(enumerate(jobs))
+    for done, (n, (doc, data, failure)) in enumerate(
+            _bounded(_reparse, tasks, workers, limits, lambda n: jobs[n][3]), start=1):
+        source = jobs[n][3]
+        if failure:
+            report.failed.append(failure)
+        else:
+            result = archive.store_document(doc, data, force=True)
+            report.replaced.append(source)
+            report.changed_documents.extend([result.document_id, *result.removed])
+        if progress:
+            progress(done, len(jobs), source)
     return report
 
 
-def _run_parsers(todo: list[Candidate], max_bytes: int, workers: int):
-    if workers <= 1 or len(todo) < 2:
-        for cand in todo:
-            yield cand, _parse(str(cand.path), cand.source, max_bytes)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
-        futures = [(c, pool.submit(_parse, str(c.path), c.source, max_bytes)) for c in todo]
-        for cand, future in futures:
-            try:
-                yield cand, future.result()
-            except Exception as exc:  # a worker died (e.g. out of memory on one file)
-                yield cand, (None, None, {"path": str(cand.path), "stage": "extract",
-                                          "reason": "error", "message": f"Arbetsprocessen "
-                                          f"avbröts ({type(exc).__name__})."})
-
-
-def _hash(path: Path) -> str:
+def _hash(path: Path, max_bytes: int) -> str:
+    """SHA-256 of a regular file no larger than max_bytes; anything else raises UnreadableFile
+    before a byte is read (refs #13: a FIFO or /dev/zero hung the hashing forever)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(path, max_bytes) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
