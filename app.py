@@ -263,7 +263,7 @@ def result_json(result: index.SearchResult | None, q: str) -> dict:
             "meeting": h.meeting or None, "date": h.date or None, "kind": h.kind,
             "paragraph": h.paragraph, "page": h.page, "title": h.title, "snippet": h.snippet,
             "score": h.score, "id": h.id, "unit": h.unit, "match": h.match,
-            "matched": h.matched,
+            "matched": h.matched, "dnr": h.dnr,
         } for h in result.hits],
         "facets": {name: [{"value": r["value"], "count": r["count"]} for r in rows]
                    for name, rows in result.facets.items()},

@@ -59,6 +59,7 @@ class SearchHit:
     unit: str
     match: str = "all"                        # 'all' words, or only 'some' (ranked OR)
     matched: list[dict] = field(default_factory=list)
+    dnr: list[str] = field(default_factory=list)   # the item's case numbers as written
 
 
 @dataclass
@@ -505,7 +506,7 @@ class SearchIndex:
             page=stored.get("page"), title=stored.get("title", ""),
             snippet=make_snippet(text, spans), score=round(float(score), 4),
             unit=stored.get("unit", ""), match="some" if mode == "some" else "all",
-            matched=explain(title_spans + spans))
+            matched=explain(title_spans + spans), dnr=list(stored.get("dnr_display") or []))
 
     def _suggest(self, searcher, parsed: ParsedQuery, total: int) -> str:
         """'Menade du …?' from the index's own vocabulary, offered only when it finds more."""

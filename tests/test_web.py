@@ -225,3 +225,13 @@ def test_link_previews_are_one_clean_sentence_bounded_text(client, built_dir):
         assert "\n" not in description and "|" not in description, url
         assert description.endswith((".", "…", "!", "?")), (url, description)
         assert 'property="og:url"' in page and 'name="twitter:card"' in page, url
+
+
+def test_hits_show_their_case_number_linked_to_its_history(client):
+    """A hit shows its Dnr, linking a search for everything with that case number."""
+    data = client.get("/api/search?q=sammanträdesdagar 2027").get_json()
+    assert data["hits"][0]["dnr"] == ["VN-2026-00019"]
+    page = client.get("/sok?q=sammanträdesdagar 2027").text
+    assert "Dnr VN-2026-00019</a>" in page and "dnr%3A%22VN-2026-00019%22" in page
+    meta = [m for m in page.split('<p class="meta">')[1:]]
+    assert meta and not any(m.strip().startswith("·") for m in meta)
