@@ -239,7 +239,9 @@ def _manifest_meta(row: dict) -> dict:
     owner = re.sub(r"\s*\(.*?\)\s*", " ", row.get("body_organisation") or "").strip()
     if owner and not owner.startswith("NON-MUNICIPAL"):
         organisation, _, body = owner.partition(" – ")
-        meta["organisation"] = organisation.strip()
-        if body.strip():
-            meta["body"] = body.strip()
+        meta["organisation"] = organisation.strip(" ,")
+        # refs #17: a note after the body ("kammaren, via ParlaMint-SE sample") is not its name
+        body = body.split(",")[0].strip()
+        if body:
+            meta["body"] = body[:1].upper() + body[1:]
     return meta

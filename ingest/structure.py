@@ -124,9 +124,12 @@ def infer_organisation(head: str) -> str:
 def canonical_body(name: str) -> str:
     """'Valnämnd' and 'Valnämnden' are one body: use the definite form."""
     name = re.sub(r"\s+", " ", name).strip()
-    name = re.sub(r"(?i)(n[aä]mnd)$", r"\1en", name)
-    name = re.sub(r"(?i)(styrelse)$", r"\1n", name)
-    name = re.sub(r"(?i)(utskott)$", r"\1et", name)
+    # refs #17: after a genitive the name stays indefinite ("Kommunstyrelsens arbetsutskott",
+    # "Socialnämndens individutskott"), as Swedish writes it
+    if not re.search(r"\w{3,}s \S+$", name):
+        name = re.sub(r"(?i)(n[aä]mnd)$", r"\1en", name)
+        name = re.sub(r"(?i)(styrelse)$", r"\1n", name)
+        name = re.sub(r"(?i)(utskott)$", r"\1et", name)
     return name[:1].upper() + name[1:]
 
 
