@@ -38,10 +38,14 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     meta: dict = {}
     warnings: list[str] = []
     html_title = ""
+    tables: list = []
+    printed: list[str] | None = None      # a PDF's pages with their running headers
     if media_type == "application/pdf":
-        from .pdf import extract_pdf_pages  # pdfminer only loads when a PDF comes
-        pages = extract_pdf_pages(data)
+        from .pdf import render_pdf_pages  # pdfminer only loads when a PDF comes
+        rendered = render_pdf_pages(data)
+        pages, tables = rendered.pages, rendered.tables
         pages, warning = _ocr_missing_pages(data, pages)
+        printed = [raw if raw.strip() else page for raw, page in zip(rendered.raw_pages, pages)]
         if warning:
             warnings.append(warning)
     else:
@@ -62,8 +66,12 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     for key, value in (sidecar or {}).items():
         meta.setdefault(key, value)
     try:
-        info = structure.infer_metadata(pages, meta, filename, html_title)
-        items = structure.split_items(pages, info["kind"])
+        # refs #15: body and date are read from the running header too, the title never is
+        info = structure.infer_metadata(printed or pages, meta, filename, html_title)
+        if printed and not (meta.get("title") or html_title):
+            info["title"] = structure.infer_title(pages, info["kind"], info["body"], info["date"],
+                                                  filename)
+        items = structure.split_items(pages, info["kind"], tables)
     except RecursionError as exc:
         raise UnreadableFile("corrupt", "Dokumentets struktur kunde inte tolkas.",
                              "structure") from exc
