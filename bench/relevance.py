@@ -2,12 +2,15 @@
 
 Ingests ../shared/corpus and ../shared/seeds into a fresh data directory, runs every query of
 ../shared/eval/queries.jsonl through the search function the web uses, and prints nDCG@10,
-recall@10, MRR, zero-result count and §-hit rate, overall and per query type, beside four
-peers measured in the same run (document level): SQLite FTS5 (unicode61 remove_diacritics 2)
-with AND and with OR, Whoosh's StandardAnalyzer with AND, and Whoosh's LanguageAnalyzer("sv")
-with OR.
+recall@10, MRR, zero-result count and §-hit rate, overall, per query type and per half of the
+set (d01–d60 vs d61–d120, odd vs even ids), beside peers measured in the same run on the same
+files (document level): an Elasticsearch-style Swedish chain with a hunspell-sv dictionary
+decompounder (any word, and AND then OR) and Tantivy with Snowball Swedish (bench/peers.py,
+refs #14), SQLite FTS5 (unicode61 remove_diacritics 2) with AND and with OR, Whoosh's
+StandardAnalyzer with AND, and Whoosh's LanguageAnalyzer("sv") with OR. Ends with the queries
+where Paragraf and the best peer differ.
 
-    python bench/relevance.py [--shared ../shared] [--queries FILE] [--verbose]
+    python bench/relevance.py [--shared ../shared] [--queries FILE] [--verbose] [--no-peers]
 """
 from __future__ import annotations
 
@@ -76,7 +79,7 @@ def summarise(rows: list[dict]) -> dict:
 
 # --- engines -------------------------------------------------------------------------------
 class Paragraf:
-    name = "Paragraf (items, AND → OR)"
+    name = "Paragraf (items)"
 
     def __init__(self, shared: Path, workdir: Path):
         from archive import Archive
@@ -171,7 +174,11 @@ def main() -> None:
         work = Path(tmp)
         engines = [Paragraf(args.shared, work)]
         if not args.no_peers:
-            engines += [Fts5(args.shared, "AND"), Fts5(args.shared, "OR"),
+            from bench.peers import EsSwedishChain, TantivyPeer
+            docs = {key_of(p, args.shared): p.read_text("utf-8") for p in files_of(args.shared)}
+            engines += [EsSwedishChain(docs, "OR"), EsSwedishChain(docs, "AND"),
+                        TantivyPeer(docs, "OR"),
+                        Fts5(args.shared, "AND"), Fts5(args.shared, "OR"),
                         WhooshPeer(args.shared, work, "standard", "AND"),
                         WhooshPeer(args.shared, work, "sv", "OR")]
         results = {}
@@ -197,8 +204,28 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for name, rows in results.items():
         s = summarise(rows)
-        print(f"| {name} | {fmt(s['ndcg'])} | {fmt(s['recall'])} | {fmt(s['mrr'])} | {s['zero']} "
+        print(f"| {name} | {fmt(s['ndcg'], 3)} | {fmt(s['recall'])} | {fmt(s['mrr'])} | {s['zero']} "
               f"| {fmt(s['para']) if name.startswith('Paragraf') else 'n/a'} |")
+    ours = results[engines[0].name]
+    halves = {"d01–d60": lambda q: int(q[1:]) <= 60, "d61–d120": lambda q: int(q[1:]) > 60,
+              "odd ids": lambda q: int(q[1:]) % 2 == 1, "even ids": lambda q: int(q[1:]) % 2 == 0}
+    print("\nHalves of the set (nDCG@10; Paragraf §-hit in brackets):\n")
+    print("| engine | " + " | ".join(halves) + " |")
+    print("|---|" + "---|" * len(halves))
+    for name, rows in results.items():
+        cells = []
+        for test in halves.values():
+            part = summarise([r for r in rows if test(r["id"])])
+            extra = f" ({fmt(part['para'])})" if name == engines[0].name else ""
+            cells.append(fmt(part["ndcg"], 3) + extra)
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    types = list(dict.fromkeys(r["type"] for r in ours))
+    print("\nPer query type, nDCG@10 of every engine:\n")
+    print("| engine | " + " | ".join(types) + " |")
+    print("|---|" + "---|" * len(types))
+    for name, rows in results.items():
+        cells = [fmt(summarise([r for r in rows if r["type"] == t])["ndcg"]) for t in types]
+        print(f"| {name} | " + " | ".join(cells) + " |")
     ours = results[engines[0].name]
     by_type = defaultdict(list)
     for row in ours:
@@ -210,6 +237,19 @@ def main() -> None:
         s = summarise(rows)
         print(f"| {qtype} | {len(rows)} | {fmt(s['ndcg'])} | {fmt(s['recall'])} | {fmt(s['mrr'])} "
               f"| {s['zero']} | {fmt(s['para'])} |")
+    peers = [n for n in results if n != engines[0].name]
+    if peers:
+        best = max(peers, key=lambda n: summarise(results[n])["ndcg"])
+        print(f"\nPer query, Paragraf vs the best peer ({best}), where nDCG@10 differs by 0.05+:\n")
+        print("| id | type | query | Paragraf | peer | diff |")
+        print("|---|---|---|---|---|---|")
+        by_id = {q["id"]: q for q in queries}
+        pairs = sorted(zip(ours, results[best]), key=lambda p: p[0]["ndcg"] - p[1]["ndcg"])
+        for mine, theirs in pairs:
+            diff = mine["ndcg"] - theirs["ndcg"]
+            if abs(diff) >= 0.05:
+                print(f"| {mine['id']} | {mine['type']} | {by_id[mine['id']]['query']} "
+                      f"| {mine['ndcg']:.2f} | {theirs['ndcg']:.2f} | {diff:+.2f} |")
 
 
 if __name__ == "__main__":
