@@ -91,7 +91,17 @@ def word_parts(word: str) -> tuple[str, ...]:
         return tuple(out)
     if len(word) < 7 or not word.isalpha():
         return ()
-    return tuple(get_splitter().split(word))
+    parts = get_splitter().split(word)
+    if not parts and fold(word) == word and not get_splitter().is_word(word):
+        # refs #14: a word the lexicon does not know, written without å/ä/ö, may be a folded
+        # compound ("hemsjukvardsavtalet"): its parts come folded from the folded lexicon
+        parts = get_splitter(folded=True).split(word)
+    return tuple(parts)
+
+
+def is_known_word(word: str) -> bool:
+    """True when the hunspell-sv lexicon knows `word` (lower case) or an inflection of it."""
+    return get_splitter().is_word(word)
 
 
 # refs #3: letters that bad PDF text puts where å/ä/ö stood ("nira" for "nära", "hilso",

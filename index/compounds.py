@@ -47,12 +47,18 @@ _WORD_RE = re.compile(r"[a-zåäöéü]+")
 Rule = tuple[str, str, str, "re.Pattern[str] | None"]  # strip, add, continuation, condition
 
 
-def _read_aff(path: str) -> tuple[dict[str, str], dict[str, list[Rule]]]:
+# refs #14: text extracted or typed without å/ä/ö ("hemsjukvardsavtalet") splits over a folded
+# copy of the lexicon
+_FOLD = str.maketrans("åäöéü", "aaoeu")
+
+
+def _read_aff(path: str, folded: bool = False) -> tuple[dict[str, str], dict[str, list[Rule]]]:
     flags = {"COMPOUNDBEGIN": "X", "COMPOUNDMIDDLE": "U", "COMPOUNDEND": "Y",
              "ONLYINCOMPOUND": "Z", "COMPOUNDPERMITFLAG": "W", "FORBIDDENWORD": "%"}
     suffixes: dict[str, list[Rule]] = {}
     with open(path, encoding="utf-8") as fh:
-        lines = fh.read().splitlines()
+        text = fh.read()
+    lines = (text.translate(_FOLD) if folded else text).splitlines()
     for i, line in enumerate(lines):
         p = line.split()
         if len(p) == 2 and p[0] in flags:
@@ -69,8 +75,10 @@ def _read_aff(path: str) -> tuple[dict[str, str], dict[str, list[Rule]]]:
 class CompoundSplitter:
     """Splits Swedish compounds into their parts using the hunspell-sv lexicon."""
 
-    def __init__(self, dic_path: str | None = None, aff_path: str | None = None) -> None:
+    def __init__(self, dic_path: str | None = None, aff_path: str | None = None,
+                 folded: bool = False) -> None:
         self._dic, self._aff = dic_path or DIC_PATH, aff_path or AFF_PATH
+        self.folded = folded     # every word and affix with å/ä/ö folded to a/a/o
         self.available: bool = os.path.isfile(self._dic) and os.path.isfile(self._aff)
         self._loaded = False
         self._lock = threading.Lock()
@@ -105,7 +113,7 @@ class CompoundSplitter:
 
     # -- lexicon ---------------------------------------------------------------------
     def _load(self) -> None:
-        flags, suffixes = _read_aff(self._aff)
+        flags, suffixes = _read_aff(self._aff, self.folded)
         self._x, self._u, self._y, self._z, permit, forbidden = (flags[k] for k in (
             "COMPOUNDBEGIN", "COMPOUNDMIDDLE", "COMPOUNDEND", "ONLYINCOMPOUND",
             "COMPOUNDPERMITFLAG", "FORBIDDENWORD"))
@@ -115,6 +123,8 @@ class CompoundSplitter:
             next(fh)  # entry count
             for line in fh:
                 word, _, fl = line.rstrip("\n").partition("/")
+                if self.folded:
+                    word = word.translate(_FOLD)
                 lower = word.lower()
                 if forbidden not in fl and _WORD_RE.fullmatch(lower):
                     self._stems[lower] = self._stems.get(lower, "") + fl  # merge homographs
@@ -305,7 +315,8 @@ class CompoundSplitter:
         return False
 
 
-@functools.lru_cache(maxsize=1)
-def get_splitter() -> CompoundSplitter:
-    """Process-wide splitter; the lexicon is read on the first split() call."""
-    return CompoundSplitter()
+@functools.lru_cache(maxsize=2)
+def get_splitter(folded: bool = False) -> CompoundSplitter:
+    """Process-wide splitter (folded: over the lexicon without å/ä/ö); the lexicon is read
+    on the first split() call."""
+    return CompoundSplitter(folded=folded)

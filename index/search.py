@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from whoosh.scoring import BM25F
 
-from . import analysis
+from . import analysis, rank
 from .budget import Budget
 from .engine import Engine, Node, terms as term_node, unique
 from .errors import IndexDamaged, IndexMissing, QueryError
@@ -97,6 +97,8 @@ class _Columns:
         self.dates = np.array(self._column(engine, "date"), dtype="<U10")
         # each date's place among all dates: sorting hits by date compares these numbers
         self.date_rank = np.searchsorted(unique(self.dates), self.dates).astype(np.int32)
+        self.prior = rank.unit_prior(self.codes["kind"], self.values["kind"],
+                                     self.codes["item"], self.values["item"])
 
     @staticmethod
     def _column(engine: Engine, name: str) -> list[str]:
@@ -283,15 +285,14 @@ class SearchIndex:
                 scores += s
             loose = self._loose_nodes(parsed, searcher)
             partial = np.zeros(engine.size, dtype=bool)
-            partial_scores = np.zeros(engine.size, dtype=np.float32)
+            partial_scores = scores
             if len(loose) > 1:
-                # refs #3: units with only some of the words (or a phrase's words apart)
-                # follow those with all of them
-                for node in loose:
-                    mask, s = evaluate(node)
-                    partial |= mask
-                    partial_scores += s
-                partial &= scope & ~matched
+                # refs #14: units with only some of the words (or a phrase's words apart)
+                # are ranked with those with all of them, by a coordination factor
+                answers = [evaluate(node) for node in loose]
+                either, partial_scores = rank.coordinated(
+                    [a[0] for a in answers], [a[1] for a in answers], matched, scores, scope)
+                partial = either & ~matched
                 if not matched.any() and partial.any():
                     result.mode = "some"
                     result.notice = ("Ingen träff innehöll alla orden. Visar träffar som "
@@ -302,13 +303,15 @@ class SearchIndex:
         wanted = self._wanted_terms(parsed)
         offset, end = (page - 1) * page_size, page * page_size
         ranked: list[tuple[int, float, str]] = []
-        if offset < result.total_all:
-            top = self._top(matched, scores, columns, end, sort)
-            ranked += [(d, float(scores[d]), "all") for d in top[offset:]]
-        if len(ranked) < page_size and end > result.total_all and partial.any():
-            skip = max(0, offset - result.total_all)
-            top = self._top(partial, partial_scores, columns, skip + page_size - len(ranked), sort)
-            ranked += [(d, float(partial_scores[d]), "some") for d in top[skip:]]
+        if partial.any():
+            final = partial_scores * columns.prior
+            top = self._top(matched | partial, final, columns, end, sort)
+            ranked += [(d, float(final[d]), "all" if matched[d] else "some")
+                       for d in top[offset:]]
+        elif offset < result.total_all:
+            final = scores * columns.prior
+            top = self._top(matched, final, columns, end, sort)
+            ranked += [(d, float(final[d]), "all") for d in top[offset:]]
         memo: dict = {}          # word -> how it matched, shared by the hits of this page
         budget = self._local.budget
         for docnum, score, how in ranked:
@@ -578,9 +581,17 @@ def word_terms(word: str) -> list[tuple[str, float]]:
     out: dict[str, float] = {whole: W_EXACT + (W_STEM if whole == stem else 0.0)}
     out.setdefault(analysis.STEM + stem, W_STEM)
     out.setdefault(stem, W_STEM)
+    # refs #14: a word typed without å/ä/ö that the lexicon does not know ("valnamnden") is
+    # a word with them typed plainly: its folded forms weigh as the word and its stem would
+    # (a known word, or one typed with å/ä/ö: folded forms weigh least)
+    bare = (whole.isalpha() and analysis.fold(whole) == whole
+            and not analysis.is_known_word(whole))
     for folded in terms["folded"]:
+        weight = W_FOLDED
+        if bare:   # mirror the weights of the word as written and of its stem
+            weight = out[whole] if folded == whole else W_STEM
         for term in (analysis.FOLD + folded, folded, analysis.STEM + folded):
-            out.setdefault(term, W_FOLDED)
+            out[term] = max(out.get(term, 0.0), weight)
     return list(out.items())
 
 
@@ -597,6 +608,7 @@ def word_node(word: str) -> Node:
         # a compound typed whole also finds its parts written apart ("avfallstaxa" ~ "taxa för avfall")
         together = Node("and", boost=W_PART, children=[
             term_node(("text", analysis.STEM + p, 1.0), ("text", p, 1.0),
-                      ("title", analysis.STEM + p, 1.0)) for p in parts])
+                      ("title", analysis.STEM + p, 1.0), ("title", p, 1.0),
+                      ("text", analysis.FOLD + analysis.fold(p), W_FOLDED)) for p in parts])
         node = Node("or", children=[node, together], key=("word+parts", word))
     return node
