@@ -80,16 +80,12 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     warnings: list[str] = []
     html_title = ""
     page = None
-    tables: list = []
-    printed: list[str] | None = None      # a PDF's pages with their running headers
     if media_type == "application/pdf":
-        from .pdf import render_pdf_pages  # pdfminer only loads when a PDF comes
+        from .pdf import extract_pdf_pages  # pdfminer only loads when a PDF comes
         set_stage("extract")
-        rendered = render_pdf_pages(data)
-        pages, tables = rendered.pages, rendered.tables
+        pages = extract_pdf_pages(data)
         set_stage("ocr")
         pages, warning = _ocr_missing_pages(data, pages, ocr_max_pages)
-        printed = [raw if raw.strip() else page for raw, page in zip(rendered.raw_pages, pages)]
         if warning:
             warnings.append(warning)
     else:
@@ -116,19 +112,13 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     # refs #18: personal identity numbers are masked before anything is derived from the
     # text, so no item, title, snippet or index term can carry one; the original keeps them
     pages, personal_data = _mask_pages(pages)
-    if printed:
-        printed = _mask_pages(printed)[0]
     html_title = mask_personal_numbers(html_title, extra_personal_patterns())[0]
     if page:
         meta.setdefault("typ", "protokoll" if page.texts else "kallelse")
     set_stage("structure")
     try:
-        # refs #15: body and date are read from the running header too, the title never is
-        info = structure.infer_metadata(printed or pages, meta, filename, html_title)
-        if printed and not (meta.get("title") or html_title):
-            info["title"] = structure.infer_title(pages, info["kind"], info["body"], info["date"],
-                                                  filename)
-        items = page.items if page else structure.split_items(pages, info["kind"], tables)
+        info = structure.infer_metadata(pages, meta, filename, html_title)
+        items = page.items if page else structure.split_items(pages, info["kind"])
     except RecursionError as exc:
         raise UnreadableFile("corrupt", "Dokumentets struktur kunde inte tolkas.",
                              "structure") from exc

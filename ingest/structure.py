@@ -208,16 +208,11 @@ def _not_a_title(line: str) -> bool:
 
 
 # --- items ---------------------------------------------------------------------------------
-def split_items(pages: list[str], kind: str, tables: list | None = None) -> list[Item]:
-    """Split a document into its items; whichever layout yields the most items wins.
-
-    `tables` are the tables a PDF's layout analysis found (`ingest.layout.Table`): an agenda
-    table among them gives its points with the title, Dnr and proposal of each row.
-    """
+def split_items(pages: list[str], kind: str) -> list[Item]:
+    """Split a document into its items; whichever layout yields the most items wins."""
     lines = [(n, line) for n, page in enumerate(pages, start=1) for line in page.splitlines()]
     repeated = repeated_lines(pages)
-    candidates = [_layout_table_items(tables or []), _paragraph_items(lines, repeated),
-                  _table_items(lines)]
+    candidates = [_paragraph_items(lines, repeated), _table_items(lines)]
     if kind in ("kallelse", "protokoll", "handlingar"):
         candidates.append(_numbered_items(lines, repeated))
     best = max(candidates, key=len)
@@ -413,107 +408,3 @@ def _table_items(lines) -> list[Item]:
                           dnr=[dnr_cell] if dnr_cell else [], presenter=", ".join(presenter),
                           page_start=page, page_end=page))
     return items
-
-
-# --- agenda tables found by the PDF layout analysis (refs #15) -------------------------------
-_AGENDA_COLUMNS = {
-    "number": ("nr", "punkt", "#"),
-    "title": ("ärende", "ärenden", "rubrik"),
-    "dnr": ("dnr", "beteckning", "diarienummer", "diarienr"),
-    "proposal": ("förslag", "förslag till beslut", "beslutsförslag"),
-    "presenter": ("föredragande", "handläggare", "tid", "föredragande/tid"),
-}
-_LABEL = re.compile(r"^Förslag till beslut\b", re.I)
-
-
-def _agenda_columns(header: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = cell.strip().strip(":").lower()
-        for role, names in _AGENDA_COLUMNS.items():
-            if name in names and role not in found:
-                found[role] = index
-    return found
-
-
-def _paragraphs(spans) -> list[str]:
-    """A cell's lines as paragraphs: a change of style (bold, italic) or a label line
-    ("Förslag till beslut") ends one; inside, lines join ("KS-2024-" + "00668")."""
-    from .layout import join_lines
-    groups: list[list] = []
-    for span in spans:
-        style = (span.bold, span.italic)
-        if (not groups or style != groups[-1][0] or _LABEL.match(groups[-1][1][-1].text)
-                and len(groups[-1][1]) == 1):
-            groups.append([style, [span]])
-        else:
-            groups[-1][1].append(span)
-    out = []
-    for _, members in groups:
-        if len(members) > 1 and _LABEL.match(members[0].text) and len(members[0].text) < 40:
-            out.append(members[0].text)
-            members = members[1:]
-        out.append(join_lines([m.text for m in members]))
-    return [p for p in out if p]
-
-
-def _title_split(spans) -> tuple[list, list]:
-    """The title lines of an agenda cell and the rest: a bold title above plain text; without
-    a difference in style, the first line and the lines that go on from it."""
-    if any(s.bold for s in spans) and not all(s.bold for s in spans) and spans[0].bold:
-        n = next(i for i, s in enumerate(spans) if not s.bold)
-        return spans[:n], spans[n:]
-    n = 1
-    while n < len(spans) and (spans[n].text[:1].islower() or spans[n - 1].text.endswith("-")):
-        n += 1
-    return spans[:n], spans[n:]
-
-
-def _layout_table_items(tables: list) -> list[Item]:
-    from .layout import join_lines
-    items: list[Item] = []
-    records: list[tuple[dict, object]] = []
-    for table in tables:
-        columns = _agenda_columns(table.header)
-        if "title" not in columns:
-            continue
-        columns.setdefault("number", 0)
-        for record in table.records:
-            if record.continues and records:
-                last = records[-1][1]
-                for col, lines in enumerate(record.cells):
-                    last.cells[col].extend(lines)
-                    last.pages[col].extend(record.pages[col])
-                last.page_to = max(last.page_to, record.page_to)
-                continue
-            number = record.cell_text(columns["number"]).strip()
-            if record.spanning or not re.fullmatch(r"\d{1,3}\.?", number):
-                continue
-            records.append((columns, record))
-    for columns, record in records:
-        number = int(record.cell_text(columns["number"]).strip().rstrip("."))
-        title_spans, rest = _title_split(record.cell_lines(columns["title"]))
-        title = join_lines([s.text for s in title_spans])
-        presenter_parts: list[str] = []
-        if "proposal" in columns:
-            text_spans = record.cell_lines(columns["proposal"])
-            text_pages = record.pages[columns["proposal"]]
-            presenter_parts = [join_lines([s.text for s in rest])] if rest else []
-        else:
-            text_spans = rest
-            title_pages = record.pages[columns["title"]]
-            text_pages = title_pages[len(title_spans):]
-        if "presenter" in columns:
-            presenter_parts.append(record.cell_text(columns["presenter"]))
-        paragraphs = _paragraphs(text_spans)
-        text = "\n".join(paragraphs)
-        decision = "\n".join(paragraphs[1:] if paragraphs and _LABEL.match(paragraphs[0])
-                             and len(paragraphs[0]) < 60 else paragraphs)
-        dnr_text = record.cell_text(columns["dnr"]) if "dnr" in columns else ""
-        dnr = [d.replace(" ", "") for d in DNR.findall(dnr_text)] or (
-            [dnr_text.strip()] if re.search(r"\d", dnr_text) else [])
-        pages = [record.page_from] + (text_pages or record.pages[columns["title"]])
-        items.append(Item(label=f"punkt {number}", title=title, text=text, decision=decision,
-                          dnr=dnr, presenter=" ".join(p for p in presenter_parts if p),
-                          page_start=record.page_from, page_end=max(pages)))
-    return items if len(items) >= 1 else []
