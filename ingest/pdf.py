@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import io
 
-from pdfminer.converter import TextConverter
-from pdfminer.layout import LAParams
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LAParams, LTContainer, LTText, LTTextBox, LTTextLine
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage, PDFTextExtractionNotAllowed
 from pdfminer.pdfparser import PDFParser
 
 from .errors import UnreadableFile
+from .layout import Line, clean_glyphs, drop_running_lines, render_page
 
 
 def extract_pdf_pages(data: bytes) -> list[str]:
-    """Return the text of each page of a PDF, in order.
+    """Return the text of each page of a PDF, in order, without running headers and footers.
 
     Raises UnreadableFile for encrypted, corrupt or empty PDFs. Pages without a text layer
     come back as empty strings; the caller decides what that means.
@@ -28,14 +29,15 @@ def extract_pdf_pages(data: bytes) -> list[str]:
         if not document.is_extractable:
             raise UnreadableFile("encrypted", "PDF:en är skyddad mot textutdrag.")
         manager = PDFResourceManager(caching=True)
-        params = LAParams()
+        device = PDFPageAggregator(manager, laparams=LAParams())
+        interpreter = PDFPageInterpreter(manager, device)
         pages: list[str] = []
+        columns = None   # an agenda table's columns, carried from page to page
         for page in PDFPage.create_pages(document):
-            out = io.StringIO()
-            device = TextConverter(manager, out, laparams=params)
-            PDFPageInterpreter(manager, device).process_page(page)
-            device.close()
-            pages.append(out.getvalue().replace("\x0c", "").strip())
+            interpreter.process_page(page)
+            text, lines = _page_text(device.get_result())
+            text, columns = render_page(text, lines, columns)
+            pages.append(text.replace("\x0c", "").strip())
     except (UnreadableFile, MemoryError):
         raise                        # refs #13: the worker reports "minnesgräns"
     except (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed) as exc:
@@ -44,7 +46,33 @@ def extract_pdf_pages(data: bytes) -> list[str]:
         raise _corrupt(data, exc) from exc
     if not pages:
         raise UnreadableFile("empty", "PDF:en har inga sidor.")
-    return pages
+    return drop_running_lines([clean_glyphs(page) for page in pages])
+
+
+def _page_text(ltpage) -> tuple[str, list[Line]]:
+    """The page's text as pdfminer's TextConverter writes it (box by box), and its text lines
+    with their positions (from the top of the page) for `ingest.layout`."""
+    out: list[str] = []
+    lines: list[Line] = []
+    top = ltpage.bbox[3]
+    boxes = [0]
+
+    def walk(node) -> None:
+        if isinstance(node, LTTextBox):
+            boxes[0] += 1
+        if isinstance(node, LTTextLine):
+            lines.append(Line(node.get_text().strip(), node.x0, node.x1, top - node.y1,
+                              top - node.y0, boxes[0]))
+        if isinstance(node, LTContainer):
+            for child in node:
+                walk(child)
+        elif isinstance(node, LTText):
+            out.append(node.get_text())
+        if isinstance(node, LTTextBox):
+            out.append("\n")
+
+    walk(ltpage)
+    return "".join(out), [line for line in lines if line.text]
 
 
 def _corrupt(data: bytes, exc: Exception) -> UnreadableFile:

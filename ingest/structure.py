@@ -211,7 +211,9 @@ def _not_a_title(line: str) -> bool:
 def split_items(pages: list[str], kind: str) -> list[Item]:
     """Split a document into its items; whichever layout yields the most items wins."""
     lines = [(n, line) for n, page in enumerate(pages, start=1) for line in page.splitlines()]
-    repeated = repeated_lines(pages)
+    # A sub-heading ("Beslut") that opens most pages is the document's rhythm, not a header.
+    repeated = {line for line in repeated_lines(pages)
+                if not (_DECISION_HEAD.match(line) or _SUBHEAD.match(line))}
     candidates = [_paragraph_items(lines, repeated), _table_items(lines)]
     if kind in ("kallelse", "protokoll", "handlingar"):
         candidates.append(_numbered_items(lines, repeated))
@@ -313,7 +315,33 @@ def _next_text(lines, i):
     return i, ""
 
 
+_DNR_LINE = re.compile(r"^\s*(?:Dnr|Diarienummer)\b[:.]?\s*\S+\s*$", re.I)
+
+
+_SIGNATURE_HEAD = re.compile(r"^\s*(?:Underskrifter|Signaturer|Justeringsdag)\s*:?\s*$", re.I)
+_SIGNATURE_LINE = re.compile(r"^\s*[._]{10,}\s*$")
+
+
+def _signature_start(lines, start: int, end: int) -> int:
+    """Where the signature block after the last item begins (or `end`): a 'Underskrifter'
+    heading, or the role line above the first dotted signature line."""
+    for j in range(start, end):
+        text = lines[j][1]
+        if _SIGNATURE_HEAD.match(text):
+            return j
+        if _SIGNATURE_LINE.match(text):
+            k = j - 1
+            while k > start and not lines[k][1].strip():
+                k -= 1
+            return k if k > start and len(lines[k][1].split()) <= 3 else j
+    return end
+
+
 def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_rest="") -> Item:
+    while body_start < end and (not lines[body_start][1].strip()
+                                or _DNR_LINE.match(lines[body_start][1])):
+        body_start += 1  # the item's "Dnr …" line belongs to its heading, not its text
+    end = _signature_start(lines, body_start, end)
     body_lines = lines[body_start:end]
     text = clean_text("\n".join(line for _, line in body_lines), repeated)
     dnr = [re.sub(r"\s*<br>\s*", "", d) for d in DNR.findall(head_rest)]
@@ -323,7 +351,10 @@ def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_re
             if match:
                 dnr = DNR.findall(match.group(1))[:1]
                 break
-    pages = [p for p, _ in lines[head_idx:end]] or [lines[head_idx][0]]
+    # The pages the item's own words are on: not a page that only adds a blank, a signature
+    # box or the next item's running lines.
+    pages = [p for p, line in lines[head_idx:end] if line.strip() and line.strip() not in repeated
+             and not BOILERPLATE.match(line.strip())] or [lines[head_idx][0]]
     return Item(label=label, title=re.sub(r"\s+", " ", title).strip()[:300], text=text,
                 decision=extract_decision(text), dnr=dnr, presenter=extract_presenter(text),
                 page_start=pages[0], page_end=pages[-1])
@@ -370,6 +401,7 @@ def _cells(line: str) -> list[str]:
 
 
 _TIME = re.compile(r"^\d{1,2}[.:]\d{2}\s*[–-]\s*\d{1,2}[.:]\d{2}$|^\d{1,2}[.:]\d{2}$")
+_LABEL = re.compile(r"^(?:Information|Beslut|Beslutsärenden?|Informationsärenden?|Diskussion)$", re.I)
 _PERSON = re.compile(r"^[A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)+(?:,\s*[\w ,&]+)?$")
 
 
@@ -399,9 +431,20 @@ def _table_items(lines) -> list[Item]:
         for part in title_parts:
             title += part if title.endswith("-") and part[:1].isdigit() else (" " + part)
         dnr_cell = re.sub(r"\s*<br>\s*", "", get("beteckning", "dnr", "diarienummer"))
-        proposal = get("förslag", "förslag till beslut").replace("<br>", "\n")
-        text = "\n".join([title.strip(), proposal] + ([f"Föredragande: {', '.join(presenter)}"]
-                                                       if presenter else []))
+        named = get("föredragande")
+        if named:
+            presenter.append(named)
+        proposal_parts = [p.strip() for p in get("förslag", "förslag till beslut").split("<br>")
+                          if p.strip()]
+        while proposal_parts and (_TIME.match(proposal_parts[0]) or _PERSON.match(proposal_parts[0])
+                                  or _LABEL.match(proposal_parts[0])):
+            part = proposal_parts.pop(0)  # the time, the presenters and "Information" of a point
+            if _PERSON.match(part) and not _LABEL.match(part):
+                presenter.append(part)
+        proposal = "\n".join(proposal_parts)
+        text = proposal if proposal else title.strip()
+        if presenter and not proposal:
+            text += f"\nFöredragande: {', '.join(presenter)}"
         items.append(Item(label=f"punkt {int(cells[0].rstrip('.'))}", title=title.strip(),
                           text=text.strip(), decision=re.sub(
                               r"^Förslag till beslut[^\n]*\n", "", proposal).strip(),
