@@ -21,7 +21,7 @@ dev-venv: $(BIN)/python system-packages
 
 # hunspell-sv: the Swedish lexicon for compound splitting; tesseract-ocr-swe + poppler-utils:
 # OCR of scanned PDF pages; chromium: the browser tests.
-BASE_PACKAGES := hunspell-sv tesseract-ocr-swe poppler-utils fonts-dejavu-core
+BASE_PACKAGES := hunspell-sv tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core
 system-packages:
 	@bash scripts/system-packages.sh $(BASE_PACKAGES) $(if $(filter test,$(MAKECMDGOALS)),chromium)
 

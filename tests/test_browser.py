@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -10,9 +9,6 @@ import pytest
 from tests.browser_support import (CHROMIUM, CHROMIUM_ARGS, FOCUS_STYLE_JS, ROOT, contrast,
                                    serve, wait_until)
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is not installed (Debian package 'chromium'; `make test` installs it)",
-                allow_module_level=True)
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402

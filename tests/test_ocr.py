@@ -35,7 +35,6 @@ LINES = ["KUNGSBACKA KOMMUN  SAMMANTRÄDESPROTOKOLL", "Valnämnden", "Datum 2025
          "Valnämnden godkänner underlaget till kommunbudget."]
 
 
-@pytest.mark.skipif(not ocr_available(), reason="tesseract-ocr-swe and poppler-utils not installed")
 def test_scanned_pdf_is_read_with_ocr(tmp_path):
     """An image-only protocol page is OCR'd in Swedish and split into its § item."""
     pdf = scanned_pdf(tmp_path / "skannad.pdf", LINES)
