@@ -12,7 +12,10 @@ BOILERPLATE = re.compile(
     r"^(?:Det här dokumentet är digitalt signerat|Transaktionsidentitet:.*|Justerandes sign.*|"
     r"Utdragsbestyrkande|Justerare\s+Expedierat/bestyrkt|Ordförandes sign.*|"
     r"Dokumentet är signerat av.*|Undertecknat av följande personer.*|"
-    r".*Underskriftstjänst.*|VISMA_SIGN_\S+|\d+\s*\(\d+\)|\d+\(\d+\))\s*$", re.I)
+    # refs #13: a signature service's stamp by its whole shape ("Underskriftstjänst:  Visma
+    # Underskriftstjänst", "twoday Underskriftstjänst"), never a sentence that names one
+    r"Underskriftstjänst:(?:\s+\S+(?: \S+)?\s+Underskriftstjänst)?|\S+(?: \S+)? Underskriftstjänst|"
+    r"VISMA_SIGN_\S+|\d+\s*\(\d+\)|\d+\(\d+\))\s*$", re.I)
 
 
 def repeated_lines(pages: list[str]) -> set[str]:
