@@ -225,15 +225,21 @@ _PARA_HEAD = re.compile(r"^\s*(?:•\s*)?(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*(\d{1,4})(
 _TOC_LINE = re.compile(r"(?:\.{3,}|…+|\s{3,})\s*\d{1,3}\s*$")
 
 
+MAX_PARAGRAPH_SPAN = 2000   # § numbers one set of minutes can cover (a year's run is a few hundred)
+
+
 def paragraph_range(lines) -> set[int] | None:
     """The cover's 'Paragrafer §§ 20-30' (or '§ 1-7', '13'): which § this document holds."""
     for _, line in lines[:400]:
-        match = re.search(r"Paragrafer\s+(?:§§?\s*)?([\d\s,–-]+)$", line.strip())
+        # refs #13: possessive, so a run of spaces is read once, not once per split of it
+        match = re.search(r"Paragrafer\s++(?:§§?\s*+)?([\d\s,–-]++)$", line.strip())
         if match:
             numbers: set[int] = set()
             for part in re.split(r"\s*,\s*", match.group(1).strip()):
-                ends = [int(n) for n in re.findall(r"\d+", part)]
+                ends = [int(n) for n in re.findall(r"\d{1,6}", part)]
                 if ends:
+                    if ends[-1] - ends[0] > MAX_PARAGRAPH_SPAN:
+                        return None      # refs #13: '1-99999999999' is no meeting's range
                     numbers.update(range(ends[0], ends[-1] + 1))
             return numbers or None
     return None
