@@ -139,7 +139,7 @@ def infer_title(pages: list[str], kind: str, body: str, date: str, filename: str
     if body and date and kind in ("protokoll", "kallelse", "handlingar"):
         return f"{kind.capitalize()} {body} {date}"
     text = pages[0] if pages else ""
-    heading = re.search(r"(?m)^#+\s*(.+)$", text)
+    heading = re.search(r"(?m)^#+[ \t]*(.+)$", text)
     if heading:
         return heading.group(1).strip()[:160]
     for line in text.splitlines():
@@ -162,18 +162,37 @@ def split_items(pages: list[str], kind: str) -> list[Item]:
 
 
 _PARA_HEAD = re.compile(r"^\s*(?:•\s*)?(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*(\d{1,4})(?:\s*([a-z])\b)?(.*)$")
-_TOC_LINE = re.compile(r"(?:\.{3,}|…+|\s{3,})\s*\d{1,3}\s*$")
+
+
+def _is_toc_line(text: str) -> bool:
+    r"""A line of the "Innehåll" list: dot leaders, an ellipsis or wide space, then a page
+    number. refs #13: as the regex `(?:\.{3,}|…+|\s{3,})\s*\d{1,3}\s*$` this was cubic in a
+    run of spaces (`§ 1` + 20,000 spaces + `X` ran over 120 s); read from the end instead."""
+    text = text.rstrip()
+    head = text.rstrip("0123456789")
+    if not 1 <= len(text) - len(head) <= 3:
+        return False
+    if len(head) - len(head.rstrip()) >= 3:
+        return True
+    head = head.rstrip()
+    return head.endswith("...") or head.endswith("…")
+
+
+_MAX_PARAGRAPH = 9999       # _PARA_HEAD reads at most four digits
 
 
 def paragraph_range(lines) -> set[int] | None:
     """The cover's 'Paragrafer §§ 20-30' (or '§ 1-7', '13'): which § this document holds."""
     for _, line in lines[:400]:
-        match = re.search(r"Paragrafer\s+(?:§§?\s*)?([\d\s,–-]+)$", line.strip())
+        # refs #13: the list starts with a non-space (`\s+` and a list of spaces overlapped:
+        # quadratic) and a range is expanded only within the § numbers a heading can have
+        # ("Paragrafer 1-99999999999" took over 4 GB)
+        match = re.search(r"Paragrafer\s+(?:§§?\s*)?([\d,–-][\d\s,–-]*)$", line.strip())
         if match:
             numbers: set[int] = set()
-            for part in re.split(r"\s*,\s*", match.group(1).strip()):
-                ends = [int(n) for n in re.findall(r"\d+", part)]
-                if ends:
+            for part in match.group(1).split(","):
+                ends = [int(n) for n in re.findall(r"\d{1,5}", part)]
+                if ends and ends[0] <= ends[-1] <= _MAX_PARAGRAPH:
                     numbers.update(range(ends[0], ends[-1] + 1))
             return numbers or None
     return None
@@ -187,10 +206,10 @@ def _paragraph_items(lines, repeated) -> list[Item]:
         if not match or (allowed and int(match.group(1)) not in allowed):
             continue
         rest = match.group(3)
-        if rest and not re.match(r"^\s*($|Dnr|DNR|\s{2,}|[A-ZÅÄÖ])", rest):
+        if rest and not re.match(r"\s\s|\s*+(?:$|Dnr|DNR|[A-ZÅÄÖ])", rest):  # refs #13: linear
             continue  # "§ 9 fortydligades" in running prose is a reference, not a heading
         title_line = _next_text(lines, i)
-        if _TOC_LINE.search(title_line[1]) or _TOC_LINE.search(rest):
+        if _is_toc_line(title_line[1]) or _is_toc_line(rest):
             continue  # a line of the "Innehåll" list
         if not rest.strip() and re.search(r",\s*$|,\s+[a-zåäö]", title_line[1]):
             continue  # "§ 3" after a name in the attendance list: "Helena Köhler, handläggare"
@@ -302,7 +321,7 @@ def extract_presenter(text: str) -> str:
     match = re.search(r"(?m)Föredragande:?\s*(.+)$", text)
     if match:
         return match.group(1).strip()[:200]
-    match = re.search(r"(?m)^\s*(?:•\s*)?([A-ZÅÄÖ][^\n.]{2,120}?)\s+föredrar\b", text)
+    match = re.search(r"(?m)^[ \t]*(?:•[ \t]*)?([A-ZÅÄÖ][^\n.]{2,120}?)\s+föredrar\b", text)
     return match.group(1).strip() if match else ""
 
 
