@@ -43,7 +43,9 @@ def clean_text(text: str, repeated: set[str]) -> str:
 # A table of contents ("Innehåll"): "§ 23 Dnr …", the title (maybe wrapped), dot leaders and
 # a page number.
 _CONTENTS_HEAD = re.compile(r"^(?:§\s*\d+[a-z]?\s+Dnr\b.*|§\s*\d+[a-z]?|Innehåll)$", re.I)
-_LEADERS = re.compile(r"(?:\.{4,}|…{2,})\s*\d{1,3}$")
+# refs #13: anchored on the page number at the end, so a long run of dots is scanned once,
+# not once from each of its dots (quadratic)
+_LEADERS = re.compile(r"(?<![.…])(?:\.{4,}|…{2,})\s*+\d{1,3}$")
 
 
 def strip_contents(text: str) -> str:

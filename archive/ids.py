@@ -42,7 +42,7 @@ def document_id(key: str) -> str:
 # Case numbers as written in Swedish minutes (../shared/corpus/STRUCTURE.md §4); a PDF table may
 # break one across a line ("IF-2023-<br>00055"), which find_dnr rejoins.
 DNR_PATTERN = re.compile(
-    r"\b(?:[A-ZÅÄÖ]{1,6}[ /-]?)?(?:19|20)\d\d\s?[-–/:.](?:\s*<br>\s*|\s*\n\s*)?\d{1,6}\b(?![-/]\d)"
+    r"\b(?:[A-ZÅÄÖ]{1,6}[ /-]?)?(?:19|20)\d\d\s?[-–/:.](?:[ \t]*<br>\s*|[ \t]*\n\s*)?\d{1,6}\b(?![-/]\d)"
     r"|\b[A-ZÅÄÖ]{1,6}/\d{1,6}/(?:19|20)\d\d\b"
     r"|\bDNR:\s?[A-ZÅÄÖ]{1,8}/\d{4}\.\d{1,6}\b")
 

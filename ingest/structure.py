@@ -186,7 +186,7 @@ def infer_title(pages: list[str], kind: str, body: str, date: str, filename: str
     if body and date and kind in ("protokoll", "kallelse", "handlingar"):
         return f"{kind.capitalize()} {body} {date}"
     text = pages[0] if pages else ""
-    for heading in re.finditer(r"(?m)^#+\s*(.+)$", text):
+    for heading in re.finditer(r"(?m)^#+[ \t]*(.+)$", text):
         if not _not_a_title(heading.group(1).strip()):
             return heading.group(1).strip()[:160]
     for line in text.splitlines():
@@ -222,7 +222,20 @@ def split_items(pages: list[str], kind: str) -> list[Item]:
 
 
 _PARA_HEAD = re.compile(r"^\s*(?:•\s*)?(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*(\d{1,4})(?:\s*([a-z])\b)?(.*)$")
-_TOC_LINE = re.compile(r"(?:\.{3,}|…+|\s{3,})\s*\d{1,3}\s*$")
+
+
+def _is_toc_line(text: str) -> bool:
+    r"""A line of the "Innehåll" list: dot leaders, an ellipsis or wide space, then a page
+    number. refs #13: as the regex `(?:\.{3,}|…+|\s{3,})\s*\d{1,3}\s*$` this was cubic in a
+    run of spaces (`§ 1` + 20,000 spaces + `X` ran over 120 s); read from the end instead."""
+    text = text.rstrip()
+    head = text.rstrip("0123456789")
+    if not 1 <= len(text) - len(head) <= 3:
+        return False
+    if len(head) - len(head.rstrip()) >= 3:
+        return True
+    head = head.rstrip()
+    return head.endswith("...") or head.endswith("…")
 
 
 MAX_PARAGRAPH_SPAN = 2000   # § numbers one set of minutes can cover (a year's run is a few hundred)
@@ -253,10 +266,10 @@ def _paragraph_items(lines, repeated) -> list[Item]:
         if not match or (allowed and int(match.group(1)) not in allowed):
             continue
         rest = match.group(3)
-        if rest and not re.match(r"^\s*($|Dnr|DNR|\s{2,}|[A-ZÅÄÖ])", rest):
+        if rest and not re.match(r"\s\s|\s*+(?:$|Dnr|DNR|[A-ZÅÄÖ])", rest):  # refs #13: linear
             continue  # "§ 9 fortydligades" in running prose is a reference, not a heading
         title_line = _next_text(lines, i)
-        if _TOC_LINE.search(title_line[1]) or _TOC_LINE.search(rest):
+        if _is_toc_line(title_line[1]) or _is_toc_line(rest):
             continue  # a line of the "Innehåll" list
         if not rest.strip() and re.search(r",\s*$|,\s+[a-zåäö]", title_line[1]):
             continue  # "§ 3" after a name in the attendance list: "Helena Köhler, handläggare"
@@ -397,7 +410,7 @@ def extract_presenter(text: str) -> str:
     match = re.search(r"(?m)Föredragande:?\s*(.+)$", text)
     if match:
         return match.group(1).strip()[:200]
-    match = re.search(r"(?m)^\s*(?:•\s*)?([A-ZÅÄÖ][^\n.]{2,120}?)\s+föredrar\b", text)
+    match = re.search(r"(?m)^[ \t]*(?:•[ \t]*)?([A-ZÅÄÖ][^\n.]{2,120}?)\s+föredrar\b", text)
     return match.group(1).strip() if match else ""
 
 

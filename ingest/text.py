@@ -6,8 +6,10 @@ import re
 import yaml
 
 
-_PAGE_MARKER = re.compile(r"^\s*<!--\s*sida\s+(\d+)\s*-->\s*$", re.M | re.I)
-_TABLE_LINK = re.compile(r"^\[Tabell [^\]]*\]\([^)]*\)\s*$", re.M)
+# refs #13: blank space in these line patterns never crosses a line end — "^\s*" under re.M
+# let every line start of 2 MB of newlines scan all the rest (quadratic, over 120 s)
+_PAGE_MARKER = re.compile(r"^[ \t]*<!--[ \t]*sida[ \t]+(\d+)[ \t]*-->[ \t]*$", re.M | re.I)
+_TABLE_LINK = re.compile(r"^\[Tabell [^\]\n]*\]\([^)\n]*\)[ \t]*$", re.M)
 
 
 _BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -128,7 +130,7 @@ def clean_markup(text: str) -> str:
 
 
 def _strip_latex(text: str) -> str:
-    text = re.sub(r"(?m)^\s*%.*$", "", text)
+    text = re.sub(r"(?m)^[ \t]*%.*$", "", text)
     text = re.sub(r"\\(?:sub)*section\*?\{([^}]*)\}", r"\n\1\n", text)
     text = re.sub(r"\\textbf\{([^}]*)\}|\\emph\{([^}]*)\}", lambda m: m.group(1) or m.group(2), text)
     text = re.sub(r"\\(?:begin|end)\{[^}]*\}(?:\[[^\]]*\])?", "", text)
@@ -139,7 +141,10 @@ def _strip_latex(text: str) -> str:
 
 # refs #3: PDFs break words across lines ("an-\ntagna"); keep real hyphens ("hälso- och",
 # "it-bolaget", "2027-\n2031") by joining only letter-hyphen-newline-lowercase-letter.
-_HYPHEN_BREAK = re.compile(r"([a-zåäöé]{2,})-[ \t]*\r?\n[ \t]*(?!och\b|eller\b|samt\b)([a-zåäö]{2,})")
+# refs #13: a match starts only where a run of letters starts; otherwise each letter of a
+# 200 KB run would start a scan to its end (quadratic).
+_HYPHEN_BREAK = re.compile(r"(?<![a-zåäöé])([a-zåäöé]{2,})-[ \t]*\r?\n[ \t]*(?!och\b|eller\b|samt\b)"
+                           r"([a-zåäö]{2,})")
 
 
 def join_hyphenation(text: str) -> str:

@@ -126,3 +126,36 @@ def test_a_dead_worker_costs_only_its_own_task(workers):
         _task, tasks, workers=workers, time_limit_s=1, memory_limit_mb=300)}
     assert got[1][0] in (DIED, MEMORY) and got[2][0] == TIMEOUT and got[3][0] == MEMORY
     assert {k: v for k, (s, v) in got.items() if s == "ok"} == {0: 0, 4: 40, 5: 50, 6: 60}
+
+
+HEAD = "Kommunstyrelsen\nProtokoll 2025-03-04\n\n"
+# refs #13: inputs that made a regex super-linear or a range unbounded (sizes of the issue)
+HOSTILE = {
+    "range.txt": HEAD + "Paragrafer 1-99999999999\n\n§ 1 Ärende\n\nText.\n",
+    "spaces.txt": HEAD + "§ 1" + " " * 20_000 + "X\n",
+    "newlines.txt": HEAD + "§ 1 Ärende\n" + "\n" * 2_000_000 + "Slut på texten.\n",
+    "letters.txt": HEAD + "§ 1 Ärende\n" + "a" * 200_000 + "\nText.\n",
+    "hyphen.txt": HEAD + "§ 1 Ärende\n" + ("a" * 200_000 + "-\n") * 2 + "Text.\n",
+    "leaders.txt": HEAD + "Innehåll\n§ 1 Ärende " + "." * 200_000 + "x\n",
+    "marker.txt": HEAD + "<!-- sida 1" + " " * 200_000 + "x\n" + "\n" * 100_000 + "Text.\n",
+    "dnr.txt": HEAD + "§ 1 Ärende KS 2023-" + "\n" * 200_000 + "x\nText.\n",
+    "paragrafer.txt": HEAD + "Paragrafer " + " " * 20_000 + "X\n§ 1 Ärende\n\nText.\n",
+    "latex.md": "\\begin{document}\n" + "\n" * 2_000_000 + "\\section{Ärende}\nText.\n",
+    "heading.md": "#" + "\n#" * 200_000 + "\n# Protokoll\nText.\n",
+}
+
+
+def test_hostile_text_files_are_bounded_by_the_parser_not_the_limits(tmp_path):
+    """Each hostile file is stored or reported for what it is, never killed at a limit, and the healthy files in the batch are stored."""
+    folder = _folder(tmp_path)
+    for name, text in HOSTILE.items():
+        (folder / name).write_text(text, "utf-8")
+    with Archive(tmp_path / "data") as store:
+        report = ingest_paths(store, [folder], workers=2,
+                              limits=Limits(time_s=30, memory_mb=800))
+    killed = [(f["path"], f["reason"]) for f in report.failed
+              if f["reason"] in ("tidsgräns", "minnesgräns")]
+    assert killed == []
+    names = {os.path.basename(p) for p in report.ingested} | set(_failed(report))
+    assert names == set(HOSTILE) | set(HEALTHY)
+    assert set(HEALTHY) <= {os.path.basename(p) for p in report.ingested}
