@@ -176,14 +176,15 @@ def _ocr_missing_pages(data: bytes, pages: list[str], max_pages: int = 0
             found, error = {}, f" (OCR misslyckades: {type(exc).__name__})"
         else:
             error = ""
-        pages = [found.get(n, text) if n in found else text for n, text in enumerate(pages, 1)]
-        still = [n for n in missing if len(found.get(n, "").strip()) < 3 and n not in over]
+        pages = [found.get(n, text) for n, text in enumerate(pages, 1)]
+        skipped = set(over)            # a set: 100,000 blank pages made a list quadratic
+        still = [n for n in missing if len(found.get(n, "").strip()) < 3 and n not in skipped]
         budget = (f" Över OCR-gränsen på {max_pages} sidor (OCR_MAX_PAGES), inte lästa: "
                   f"{_pages(over[:20])}{' …' if len(over) > 20 else ''}." if over else "")
         if not any(p.strip() for p in pages):
             raise UnreadableFile("no-text", "PDF:en saknar textlager och OCR hittade ingen "
                                             f"text{error}.{budget}", "extract")
-        read = [n for n in missing if n not in over]
+        read = [n for n in missing if n not in skipped]
         return pages, (f"Sidor utan text efter OCR: {_pages(still)}{error}.{budget}" if still
                        else f"Sidor lästa med OCR: {_pages(read)}.{budget}")
     if len(missing) == len(pages):

@@ -58,3 +58,24 @@ def flate_bomb_pdf(inflated_mb: int) -> bytes:
     data = (b"\x78\xda" + first + block * (inflated_mb - 1) + raw.flush()
             + checksum.to_bytes(4, "big"))
     return raw_pdf(b"", filters=2, compressed=zlib.compress(data, 9))
+
+
+def blank_pages_pdf(pages: int) -> bytes:
+    """A PDF of `pages` empty pages sharing one content stream (OCR would read every one)."""
+    kids = " ".join(f"{4 + n} 0 R" for n in range(pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+               b"<< /Length 0 >>\nstream\n\nendstream"]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R >>"
+                ] * pages
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)

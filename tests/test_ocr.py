@@ -63,3 +63,26 @@ def test_ocr_section_sign_is_restored():
     from ingest.ocr import fix_ocr_text
     assert fix_ocr_text("85 Dnr VN-2025-00008\n$ 12 Dnr KS-2025-1") == (
         "§ 5 Dnr VN-2025-00008\n§ 12 Dnr KS-2025-1")
+
+
+def test_blank_pages_cost_no_tesseract_and_runs_render_once(tmp_path):
+    """Blank pages among scanned ones come back empty (Tesseract is not run on them), and
+    scattered page numbers are rendered in runs, each page read once (refs #13)."""
+    from fpdf import FPDF
+    from ingest.ocr import _runs, ocr_pdf_pages
+    scanned = scanned_pdf(tmp_path / "skannad.pdf", LINES).read_bytes()
+    assert _runs([1, 2, 3, 7, 9, 10]) == [(1, 3), (7, 7), (9, 10)]
+    pdf = FPDF()
+    for _ in range(4):
+        pdf.add_page()
+    blank = bytes(pdf.output())
+    assert ocr_pdf_pages(blank, [1, 2, 4]) == {1: "", 2: "", 4: ""}
+    assert "Valnämnden" in ocr_pdf_pages(scanned, [1])[1]
+
+
+def test_many_blank_pages_within_the_budget_finish_quickly(tmp_path):
+    """5,000 blank pages with a budget of 3 OCR pages: one clear 'no-text' report naming the budget."""
+    from tests.hostile_files import blank_pages_pdf
+    with pytest.raises(UnreadableFile) as caught:
+        parse_document(blank_pages_pdf(5000), "tomma.pdf", "tomma.pdf", ocr_max_pages=3)
+    assert caught.value.reason == "no-text" and "OCR_MAX_PAGES" in str(caught.value)
