@@ -58,13 +58,16 @@ def fold(text: str) -> str:
 def stem(word: str) -> str:
     """Snowball's Swedish stem, with the gaps filled that matter in minutes.
 
-    Snowball leaves the definite neuter "-et" ("protokollet", "ärendet", "hemmet") and the
-    dropped e of "valsedlar"/"regler"; we strip and restore those, and undouble a final
-    consonant, the same way at index and query time.
+    Snowball leaves the definite singular in -n after a vowel ("skolan", "strategin"), the
+    definite neuter "-et" ("protokollet", "ärendet", "hemmet") and the dropped e of
+    "valsedlar"/"regler"; we strip and restore those (the first by the lexicon), and undouble
+    a final consonant, the same way at index and query time.
     """
     if not word.isalpha():
         return word
     s = _stemmer.stemWord(word)
+    if s[-1:] == "n" and (base := get_splitter().definite_base(s)):
+        s = _stemmer.stemWord(base)         # skolan/skolans -> skola -> skol
     if len(s) >= 6 and s.endswith("et"):
         s = s[:-2]
     if len(s) >= 4 and s[-1] in "lr" and s[-2] not in "aeiouyåäölr" :

@@ -111,6 +111,30 @@ class CompoundSplitter:
             return True
         return bool(self._lemmas(word, False))
 
+    def definite_base(self, word: str) -> str:
+        """'skolan' -> 'skola', 'strategin' -> 'strategi', 'slamstrategin' -> 'slamstrategi':
+        the indefinite form of a definite singular in -n after a vowel, which Snowball leaves
+        whole (refs #14); '' when `word` is no such form or the lexicon is unavailable.
+
+        A word the lexicon lists itself (maskin, region, vin) stays; a word it does not know
+        is judged by its longest known ending, the head of a compound."""
+        if len(word) < 4 or word[-1] != "n" or word[-2] not in "aeiouyåäö":
+            return ""
+        if not self.split("x") and not self.available:
+            return ""
+        for start in range(0, len(word) - 3):
+            tail = word[start:]
+            if start and start < MIN_PART:
+                continue
+            known = tail in self._stems
+            lemmas = self._lemmas(tail, False)
+            if not known and not lemmas:
+                continue
+            if tail[:-1] in lemmas and (not known or tail in self._names):
+                return word[:-1]
+            return ""
+        return ""
+
     # -- lexicon ---------------------------------------------------------------------
     def _load(self) -> None:
         flags, suffixes = _read_aff(self._aff, self.folded)
@@ -241,6 +265,8 @@ class CompoundSplitter:
         # not proper nouns, though (Kungsbacka is no kung|backa).
         if not readings and w not in self._names and (w in self._stems or self._lemmas(w, False)):
             readings = self._readings(w, relaxed=True)
+        elif not readings and w not in self._stems and not self._lemmas(w, False):
+            readings = self._unknown_readings(w)
         if not readings:
             return ()
         surface, modifier, head = max(readings, key=lambda r: (len(r[0]), -len(r[2])))
@@ -261,6 +287,24 @@ class CompoundSplitter:
                     three += [(w[:j], w[:i] + self._middle[mid], head)
                               for head in self._heads(w, j, False)]
         return two or three
+
+    def _unknown_readings(self, w: str) -> list[tuple[str, str, str]]:
+        """Readings of a word the lexicon does not know at all, whose flags cannot be
+        consulted (refs #14: 'slamstrategi', 'platsmarkstaxa'): a noun of four letters or
+        more, or a compound, with or without a linking -s, before a word that may close a
+        compound, of four letters or more."""
+        out = []
+        for i in range(MIN_PART + 1, len(w) - MIN_PART):
+            head = w[i:]
+            if not self._lemmas(head, True):
+                continue
+            # the modifier without a linking -s first: platsmarks -> platsmark
+            for lemma in (w[:i - 1] if w[i - 1] == "s" else "", w[:i]):
+                if len(lemma) > MIN_PART and lemma not in self._names and (
+                        self._is_noun(lemma) or self.split(lemma)):
+                    out.append((w[:i], lemma, head))
+                    break
+        return out
 
     def _first(self, first: str, relaxed: bool) -> str | None:
         """Lemma of a compound-initial string, or None when it cannot open a compound."""

@@ -130,3 +130,32 @@ def test_broken_lexicon_degrades(tmp_path) -> None:
     broken = CompoundSplitter(str(tmp_path / "x.dic"), str(tmp_path / "x.aff"))
     assert broken.split("kommunstyrelsen") == []
     assert broken.available is False
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("slamstrategi", ["slam", "strategi"]),          # a noun without the begin flag
+    ("platsmarkstaxa", ["platsmark", "taxa"]),        # a compound modifier + linking -s
+    ("kungsbacka", []), ("andersson", []),           # names stay whole
+])
+def test_words_the_lexicon_does_not_know_split_at_a_noun(splitter: CompoundSplitter, word: str,
+                                                        expected: list[str]) -> None:
+    assert splitter.split(word) == expected
+
+
+@pytest.mark.parametrize("word,base", [
+    ("skolan", "skola"), ("frågan", "fråga"), ("strategin", "strategi"), ("studion", "studio"),
+    ("slamstrategin", "slamstrategi"), ("maskin", ""), ("region", ""), ("vin", ""),
+    ("planen", ""),
+])
+def test_definite_singular_in_n_has_its_base(splitter: CompoundSplitter, word: str,
+                                             base: str) -> None:
+    assert splitter.definite_base(word) == base
+
+
+def test_definite_and_indefinite_forms_share_a_stem() -> None:
+    """Snowball leaves 'skolan', 'frågan' and 'strategin' whole; the index and a query must not."""
+    from index.analysis import stem
+    for forms in (["skola", "skolan", "skolans"], ["fråga", "frågan"],
+                  ["strategi", "strategin", "strategier"], ["slamstrategi", "slamstrategin"]):
+        assert len({stem(w) for w in forms}) == 1, forms
+    assert stem("maskin") == stem("maskinen") == "maskin"
