@@ -12,6 +12,8 @@ from collections import Counter
 from archive import DNR_PATTERN as DNR, Item, slugify
 from archive.boilerplate import BOILERPLATE, clean_text, repeated_lines
 
+from .tables import CONTINUED
+
 MONTHS = {m: i for i, m in enumerate(
     "januari februari mars april maj juni juli augusti september oktober november december"
     .split(), start=1)}
@@ -434,39 +436,63 @@ def _table_items(lines) -> list[Item]:
         if "ärende" in lowered:
             columns = {name: lowered.index(name) for name in lowered if name}
             continue
-        if columns is None or not re.fullmatch(r"\d{1,3}\.?", cells[0]):
+        continued = cells[0] == CONTINUED
+        if columns is None or not (continued or re.fullmatch(r"\d{1,3}\.?", cells[0])):
             continue
         get = lambda *names: next((cells[columns[n]] for n in names  # noqa: E731
                                    if n in columns and columns[n] < len(cells)), "")
-        parts = [p.strip() for p in get("ärende").split("<br>") if p.strip()]
-        title_parts, presenter = [], []
-        for part in parts:
-            if presenter or _TIME.match(part) or (title_parts and _PERSON.match(part)):
-                if not _TIME.match(part):
-                    presenter.append(part)
-                continue
-            title_parts.append(part)
-        title = ""
-        for part in title_parts:
-            title += part if title.endswith("-") and part[:1].isdigit() else (" " + part)
+        title, presenter = _title_and_presenter(get("ärende"))
         dnr_cell = re.sub(r"\s*<br>\s*", "", get("beteckning", "dnr", "diarienummer"))
-        named = get("föredragande")
-        if named:
-            presenter.append(named)
+        if get("föredragande"):
+            presenter.append(get("föredragande"))
         proposal_parts = [p.strip() for p in get("förslag", "förslag till beslut").split("<br>")
                           if p.strip()]
+        if continued:
+            if items:   # refs #15: a row broken over a page goes on here
+                _continue_row(items[-1], title, dnr_cell, presenter, proposal_parts, page)
+            continue
         while proposal_parts and (_TIME.match(proposal_parts[0]) or _PERSON.match(proposal_parts[0])
                                   or _LABEL.match(proposal_parts[0])):
             part = proposal_parts.pop(0)  # the time, the presenters and "Information" of a point
             if _PERSON.match(part) and not _LABEL.match(part):
                 presenter.append(part)
         proposal = "\n".join(proposal_parts)
-        text = proposal if proposal else title.strip()
-        if presenter and not proposal:
-            text += f"\nFöredragande: {', '.join(presenter)}"
-        items.append(Item(label=f"punkt {int(cells[0].rstrip('.'))}", title=title.strip(),
-                          text=text.strip(), decision=re.sub(
-                              r"^Förslag till beslut[^\n]*\n", "", proposal).strip(),
+        items.append(Item(label=f"punkt {int(cells[0].rstrip('.'))}", title=title,
+                          text=proposal, decision=_proposal_decision(proposal),
                           dnr=[dnr_cell] if dnr_cell else [], presenter=", ".join(presenter),
                           page_start=page, page_end=page))
     return items
+
+
+def _title_and_presenter(cell: str) -> tuple[str, list[str]]:
+    """An 'Ärende' cell: the title, then times and names of presenters set below it."""
+    title_parts, presenter = [], []
+    for part in (p.strip() for p in cell.split("<br>") if p.strip()):
+        if presenter or _TIME.match(part) or (title_parts and _PERSON.match(part)):
+            if not _TIME.match(part):
+                presenter.append(part)
+            continue
+        title_parts.append(part)
+    title = ""
+    for part in title_parts:
+        title += part if title.endswith("-") and part[:1].isdigit() else (" " + part)
+    return title.strip(), presenter
+
+
+def _proposal_decision(proposal: str) -> str:
+    return re.sub(r"^Förslag till beslut[^\n]*\n", "", proposal).strip()
+
+
+def _continue_row(item: Item, title: str, dnr: str, presenter: list[str],
+                  proposal: list[str], page: int) -> None:
+    """The rest of a row from the page before: its words go on in the same cells."""
+    if title:
+        item.title = f"{item.title} {title}".strip()
+    if dnr and item.dnr and item.dnr[-1].endswith("-"):
+        item.dnr[-1] += dnr
+    if presenter:
+        item.presenter = ", ".join(p for p in (item.presenter, *presenter) if p)
+    if proposal:
+        item.text = "\n".join(p for p in (item.text, *proposal) if p)
+        item.decision = _proposal_decision(item.text)
+        item.page_end = page
