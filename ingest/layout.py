@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["drop_running_lines", "clean_glyphs", "running_shape"]
+__all__ = ["clean_glyphs", "drop_running_lines", "running_line_ids", "running_shape",
+           "without_lines"]
 
 TOP_LINES = 8       # a header is within the first lines of a page ...
 BOTTOM_LINES = 5    # ... a footer within the last ones
@@ -38,7 +39,6 @@ def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
 def _is_candidate(line: str, page_number: int) -> bool:
     if _ITEM_HEAD.search(line) or line.lstrip().startswith("|"):  # an agenda table's head row
         return False                                             # repeated on every page
-        return False
     if _PAGE_NUMBER.match(line):  # a bare number is a page number only if it is near the page's
         return abs(int(re.sub(r"\D", "", line)) - page_number) <= 2
     return True
@@ -86,6 +86,67 @@ def _running(lines: list[str], edge: list[int], shapes: set[str], number: int) -
         else:
             in_run = False
     return found
+
+
+SAME_HEIGHT = 2.0   # points: a running line stands this close to where it stood on other pages
+
+
+def running_line_ids(pages: list[list], keep=lambda line: False) -> set[int]:
+    """The ids of the text lines (`ingest.tables.Line`) of each page that are running headers
+    and footers, found by position: rows of lines from the top and the bottom edge of a page
+    whose shape (numbers made alike) comes back at the same height on most pages. A row that
+    does not come back ends the run, so body text is never reached; lines `keep` names (an
+    agenda table's head row) and item headings never are running lines. Page 1 keeps its top
+    rows: they say what the document is (body, date) for the metadata."""
+    need = max(2, round(len(pages) * 0.5))
+    heights: dict[str, list[tuple[int, float]]] = {}
+    for number, lines in enumerate(pages, start=1):
+        for line in lines:
+            heights.setdefault(running_shape(line.text), []).append((number, line.top))
+
+    def comes_back(line, number: int) -> bool:
+        if keep(line) or not _is_candidate(line.text, number):
+            return False
+        found = {n for n, top in heights[running_shape(line.text)]
+                 if abs(top - line.top) <= SAME_HEIGHT}
+        return len(found) >= need
+
+    running: set[int] = set()
+    for number, lines in enumerate(pages, start=1):
+        rows = _rows(lines)
+        for edge in ((rows if number > 1 else []), list(reversed(rows))):
+            for row in edge:
+                back = [line for line in row if comes_back(line, number)]
+                if not back or any(_ITEM_HEAD.search(line.text) for line in row):
+                    break
+                running.update(id(line) for line in back)
+    return running
+
+
+def _rows(lines: list) -> list[list]:
+    """Lines grouped into rows by height, top to bottom."""
+    rows: list[list] = []
+    for line in sorted(lines, key=lambda item: item.top):
+        if rows and line.top - rows[-1][0].top <= SAME_HEIGHT:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return rows
+
+
+def without_lines(text: str, top: list[str], bottom: list[str]) -> str:
+    """A page's text without the given lines: `top` ones taken from the start of the page,
+    `bottom` ones from its end."""
+    lines = text.splitlines()
+    for wanted in top:
+        i = next((k for k, line in enumerate(lines) if line.strip() == wanted), None)
+        if i is not None:
+            del lines[i]
+    for wanted in bottom:
+        i = next((k for k in range(len(lines) - 1, -1, -1) if lines[k].strip() == wanted), None)
+        if i is not None:
+            del lines[i]
+    return "\n".join(lines)
 
 
 def clean_glyphs(text: str) -> str:

@@ -15,8 +15,8 @@ from pdfminer.pdfpage import PDFPage, PDFTextExtractionNotAllowed
 from pdfminer.pdfparser import PDFParser
 
 from .errors import UnreadableFile
-from .layout import clean_glyphs, drop_running_lines
-from .tables import Line, Rule, Word, render_page
+from .layout import clean_glyphs, running_line_ids, without_lines
+from .tables import Line, Rule, Word, render_page, table_header
 
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|,b\b")
@@ -40,13 +40,11 @@ def extract_pdf_pages(data: bytes) -> list[str]:
         manager = PDFResourceManager(caching=True)
         device = PDFPageAggregator(manager, laparams=LAParams())
         interpreter = PDFPageInterpreter(manager, device)
-        pages: list[str] = []
-        table = None   # an agenda table open at the end of the page before
+        read: list[tuple[str, list[Line], list[Rule], float]] = []
         for page in PDFPage.create_pages(document):
             interpreter.process_page(page)
-            text, lines, rules = _page_text(device.get_result())
-            text, table = render_page(text, lines, table, rules)
-            pages.append(text.replace("\x0c", "").strip())
+            read.append(_page_text(device.get_result()))
+        pages = _render(read)
     except (UnreadableFile, MemoryError):
         raise                        # refs #13: the worker reports "minnesgräns"
     except (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed) as exc:
@@ -55,10 +53,27 @@ def extract_pdf_pages(data: bytes) -> list[str]:
         raise _corrupt(data, exc) from exc
     if not pages:
         raise UnreadableFile("empty", "PDF:en har inga sidor.")
-    return drop_running_lines([clean_glyphs(page) for page in pages])
+    return [clean_glyphs(page) for page in pages]
 
 
-def _page_text(ltpage) -> tuple[str, list[Line], list[Rule]]:
+def _render(read: list[tuple[str, list[Line], list[Rule], float]]) -> list[str]:
+    """Page texts without their running headers and footers (found by position across the
+    pages), agenda tables written row by row."""
+    heads = {id(cell) for _, lines, _, _ in read for cell in table_header(lines) or []}
+    running = running_line_ids([lines for _, lines, _, _ in read], keep=lambda l: id(l) in heads)
+    pages: list[str] = []
+    table = None   # an agenda table open at the end of the page before
+    for text, lines, rules, height in read:
+        dropped = [line for line in lines if id(line) in running]
+        text = without_lines(text, [line.text for line in dropped if line.top < height / 2],
+                             [line.text for line in dropped if line.top >= height / 2])
+        lines = [line for line in lines if id(line) not in running]
+        text, table = render_page(text, lines, table, rules)
+        pages.append(text.replace("\x0c", "").strip())
+    return pages
+
+
+def _page_text(ltpage) -> tuple[str, list[Line], list[Rule], float]:
     """The page's text as pdfminer's TextConverter writes it (box by box), its text lines with
     their positions (from the top of the page), words and font, and its horizontal ruling
     lines, for `ingest.tables`."""
@@ -84,7 +99,7 @@ def _page_text(ltpage) -> tuple[str, list[Line], list[Rule]]:
             out.append("\n")
 
     walk(ltpage)
-    return "".join(out), [line for line in lines if line.text], rules
+    return "".join(out), [line for line in lines if line.text], rules, top
 
 
 def _line(node, top: float, box: int) -> Line:

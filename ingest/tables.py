@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from statistics import median
 
-__all__ = ["CONTINUED", "Line", "Rule", "Table", "render_page"]
+__all__ = ["CONTINUED", "Line", "Rule", "Table", "Word", "render_page", "table_header"]
 
 CONTINUED = "+"      # the number of a row that goes on from the page before
 
@@ -76,7 +76,7 @@ _HEADER_CELLS = ("ärende", "nr", "dnr", "föredragande", "beteckning", "försla
 _DNR_NAMES = ("dnr", "beteckning", "diarienummer")
 
 
-def _table_header(lines: list[Line]) -> list[Line] | None:
+def table_header(lines: list[Line]) -> list[Line] | None:
     """The head row of an agenda table ('Nr | Ärende | Dnr | Föredragande'), if the page has one."""
     for line in lines:
         if line.text.strip().lower() != "ärende":
@@ -165,7 +165,7 @@ def render_page(text: str, lines: list[Line], table: Table | None = None,
     point. `table` carries a table on from the page before; returns the page text and the
     table still open for the next page (None: no table open)."""
     rules = rules or []
-    header = _table_header(lines)
+    header = table_header(lines)
     head_ids = {id(cell) for cell in header or []}
     if header is not None:
         columns = [(cell.text.strip(), cell.x0) for cell in header]
