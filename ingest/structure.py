@@ -339,7 +339,11 @@ def _next_text(lines, i):
 _DNR_LINE = re.compile(r"^\s*(?:Dnr|Diarienummer)\b[:.]?\s*\S+\s*$", re.I)
 
 
-_SIGNATURE_HEAD = re.compile(r"^\s*(?:Underskrifter|Signaturer|Justeringsdag)\s*:?\s*$", re.I)
+# The closing block after the last item: "Underskrifter", "Vid protokollet … Justeras …", an
+# e-signature receipt ("Undertecknat av följande personer"); refs #15
+_SIGNATURE_HEAD = re.compile(r"^\s*(?:Underskrifter|Signaturer|Justeringsdag|Vid protokollet|"
+                             r"Justeras|Justerat|Undertecknat av följande personer)\s*:?\s*$",
+                             re.I)
 _SIGNATURE_LINE = re.compile(r"^\s*[._]{10,}\s*$")
 
 
@@ -358,20 +362,32 @@ def _signature_start(lines, start: int, end: int) -> int:
     return end
 
 
+DNR_LINE_REACH = 15   # lines into an item's text where its own Dnr line may still be read
+
+
 def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_rest="") -> Item:
     while body_start < end and (not lines[body_start][1].strip()
                                 or _DNR_LINE.match(lines[body_start][1])):
         body_start += 1  # the item's "Dnr …" line belongs to its heading, not its text
     end = _signature_start(lines, body_start, end)
-    body_lines = lines[body_start:end]
-    text = clean_text("\n".join(line for _, line in body_lines), repeated)
     dnr = [re.sub(r"\s*<br>\s*", "", d) for d in DNR.findall(head_rest)]
     if not dnr:
         for _, line in lines[head_idx:min(end, body_start + 3)]:
             match = re.search(r"(?i)\bdnr:?\s*(.+)$", line)
             if match:
-                dnr = DNR.findall(match.group(1))[:1]
+                dnr = DNR.findall(match.group(1))[:1] or _odd_dnr(line)
                 break
+    body_lines = lines[body_start:end]
+    # refs #15: a Dnr set at the right margin beside the § heading may be read after the
+    # decision (or between 'Beslut' and its text): it is the heading's, not the text's
+    for j, (_, line) in enumerate(body_lines[:DNR_LINE_REACH]):
+        if _DNR_LINE.match(line):
+            found = DNR.findall(line)[:1] or _odd_dnr(line)
+            if not dnr or set(found) <= set(dnr):
+                dnr = dnr or found
+                body_lines = body_lines[:j] + body_lines[j + 1:]
+            break
+    text = clean_text("\n".join(line for _, line in body_lines), repeated)
     # The pages the item's own words are on: not a page that only adds a blank, a signature
     # box or the next item's running lines.
     pages = [p for p, line in lines[head_idx:end] if line.strip() and line.strip() not in repeated
@@ -379,6 +395,13 @@ def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_re
     return Item(label=label, title=re.sub(r"\s+", " ", title).strip()[:300], text=text,
                 decision=extract_decision(text), dnr=dnr, presenter=extract_presenter(text),
                 page_start=pages[0], page_end=pages[-1])
+
+
+def _odd_dnr(line: str) -> list[str]:
+    """The case number of a 'Dnr' line in a shape DNR does not know ('DNR:KNSLI/20014197',
+    Högsby 2007): whatever stands after the label, if it has digits."""
+    match = re.search(r"(?i)\b(?:dnr|diarienummer)\b[:.]?\s*([\w/.:-]*\d[\w/.:-]*)", line)
+    return [match.group(1).strip(".:")] if match else []
 
 
 def _dedupe(items: list[Item]) -> list[Item]:
