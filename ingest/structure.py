@@ -260,6 +260,12 @@ def paragraph_range(lines) -> set[int] | None:
     return None
 
 
+# A person and a role ("Helena Köhler, handläggare"), not a title with a comma in it ("Ansökan
+# om fullgörande av skolplikten på annat sätt, skollagen 24 kap 23 §"); refs #15
+_NAME_AND_ROLE = re.compile(r"^[A-ZÅÄÖ][\w.'-]+(?:\s+(?:af\s+|von\s+|de\s+)?[A-ZÅÄÖ][\w.'-]+)+\s*"
+                            r"(?:\([A-ZÅÄÖ]{1,3}\)\s*)?,(?:\s*$|\s+[a-zåäö])")
+
+
 def _paragraph_items(lines, repeated) -> list[Item]:
     heads = []
     allowed = paragraph_range(lines)
@@ -273,7 +279,7 @@ def _paragraph_items(lines, repeated) -> list[Item]:
         title_line = _next_text(lines, i)
         if _is_toc_line(title_line[1]) or _is_toc_line(rest):
             continue  # a line of the "Innehåll" list
-        if not rest.strip() and re.search(r",\s*$|,\s+[a-zåäö]", title_line[1]):
+        if not rest.strip() and _NAME_AND_ROLE.match(title_line[1]):
             continue  # "§ 3" after a name in the attendance list: "Helena Köhler, handläggare"
         label = f"§ {match.group(1)}" + (f" {match.group(2)}" if match.group(2) else "")
         heads.append((i, label, rest, title_line))
