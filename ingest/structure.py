@@ -142,9 +142,11 @@ def infer_body(head: str) -> str:
     if adopted and adopted[0]:
         return canonical_body(adopted[0])
     for line in head.splitlines()[:15]:
-        line = re.split(r"\s{3,}", line.strip())[0].strip()
-        if 3 < len(line) < 70 and _BODY_LINE.match(line):
-            return canonical_body(line)
+        # refs #15: a cell of a row read across ("Organ   Kommunrevisionen") names it too
+        for cell in re.split(r"\s{3,}", line.strip()):
+            cell = cell.strip()
+            if 3 < len(cell) < 70 and _BODY_LINE.match(cell):
+                return canonical_body(cell)
     return ""
 
 
@@ -373,7 +375,8 @@ DNR_LINE_REACH = 15   # lines into an item's text where its own Dnr line may sti
 
 def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_rest="") -> Item:
     while body_start < end and (not lines[body_start][1].strip()
-                                or _DNR_LINE.match(lines[body_start][1])):
+                                or _DNR_LINE.match(lines[body_start][1])
+                                and DNR.search(lines[body_start][1])):
         body_start += 1  # the item's "Dnr …" line belongs to its heading, not its text
     end = _signature_start(lines, body_start, end)
     dnr = [re.sub(r"\s*<br>\s*", "", d) for d in DNR.findall(head_rest)]
@@ -391,7 +394,8 @@ def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_re
             found = DNR.findall(line)[:1] or _odd_dnr(line)
             if not dnr or set(found) <= set(dnr):
                 dnr = dnr or found
-                body_lines = body_lines[:j] + body_lines[j + 1:]
+                if DNR.search(line):   # an odd one stays in the text too, to be found there
+                    body_lines = body_lines[:j] + body_lines[j + 1:]
             break
     text = clean_text("\n".join(line for _, line in body_lines), repeated)
     # The pages the item's own words are on: not a page that only adds a blank, a signature

@@ -162,9 +162,79 @@ def _table_rules(rules: list[Rule], xs: list[float], below: float,
 def render_page(text: str, lines: list[Line], table: Table | None = None,
                 rules: list[Rule] | None = None) -> tuple[str, Table | None]:
     """A page's text with an agenda table written as one '| 1 | title | dnr | … |' row per
-    point. `table` carries a table on from the page before; returns the page text and the
-    table still open for the next page (None: no table open)."""
-    rules = rules or []
+    point, and short cells side by side in columns (an attendance list: 'Ordinarie |
+    Ersättare') written row by row. `table` carries an agenda table on from the page before;
+    returns the page text and the table still open for the next page (None: no table open)."""
+    out, open_table = _render_agenda(text, lines, table, rules or [])
+    if open_table is None and out is text:
+        out = _pair_rows(text, lines)
+    return out, open_table
+
+
+# --- short cells in columns (attendance lists) ----------------------------------------------
+PAIR_CELL_WORDS = 8      # a cell of an attendance list is a name and a party, a role
+PAIR_MIN_ROWS = 3        # rows of two or more cells side by side that make such a list
+
+
+def _pair_rows(text: str, lines: list[Line]) -> str:
+    """A page's text with blocks of short cells standing side by side in columns read row by
+    row ('Anna Berg (S)   Per Ek (S)'): pdfminer reads each column as a box of its own, and
+    who stands in for whom is lost (refs #15)."""
+    rows = _line_rows(lines)
+    blocks: list[list[list[Line]]] = []
+    current: list[list[Line]] = []
+    for row in rows:
+        short = all(len(line.text.split()) <= PAIR_CELL_WORDS for line in row)
+        if len(row) >= 2 and short and (not current or _same_columns(current, row)):
+            current.append(row)
+            continue
+        if len(current) >= PAIR_MIN_ROWS:
+            blocks.append(current)
+        current = [row] if len(row) >= 2 and short else []
+    if len(current) >= PAIR_MIN_ROWS:
+        blocks.append(current)
+    if not blocks:
+        return text
+    page = text.splitlines()
+    for block in blocks:
+        places: list[int] = []
+        for line in (line for row in block for line in row):
+            k = next((i for i, have in enumerate(page) if i not in places
+                      and have.strip() == line.text.strip()), None)
+            if k is None:
+                break      # the text does not hold the block line for line: leave it be
+            places.append(k)
+        else:
+            for k in places:
+                page[k] = "\x00"      # taken; dropped below
+            page[min(places):min(places)] = [
+                "   ".join(line.text.strip() for line in row) for row in block]
+    return "\n".join(have for have in page if have != "\x00")
+
+
+def _line_rows(lines: list[Line]) -> list[list[Line]]:
+    """Lines grouped by height into rows, top to bottom, each row left to right; a line on
+    its own between such rows (a heading) is a row of one."""
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda item: item.top):
+        if rows and abs(line.top - rows[-1][0].top) <= SAME_ROW:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [sorted(row, key=lambda line: line.x0) for row in rows]
+
+
+def _same_columns(block: list[list[Line]], row: list[Line]) -> bool:
+    """Whether a row's cells start where the block's cells start, and follow close below."""
+    starts = {round(line.x0) for r in block for line in r}
+    near = all(any(abs(line.x0 - x) <= COLUMN_SLACK for x in starts) for line in row)
+    last = block[-1]
+    gap = min(line.top for line in row) - max(line.bottom for line in last)
+    return near and gap <= 2 * max(line.height for line in last)
+
+
+def _render_agenda(text: str, lines: list[Line], table: Table | None,
+                   rules: list[Rule]) -> tuple[str, Table | None]:
     header = table_header(lines)
     head_ids = {id(cell) for cell in header or []}
     if header is not None:
