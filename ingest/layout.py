@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
-from statistics import median
 
-__all__ = ["Line", "drop_running_lines", "clean_glyphs", "render_page", "running_shape"]
+__all__ = ["clean_glyphs", "drop_running_lines", "running_line_ids", "running_shape",
+           "without_lines"]
 
 TOP_LINES = 8       # a header is within the first lines of a page ...
 BOTTOM_LINES = 5    # ... a footer within the last ones
@@ -38,8 +37,8 @@ def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
 
 
 def _is_candidate(line: str, page_number: int) -> bool:
-    if _ITEM_HEAD.search(line):
-        return False
+    if _ITEM_HEAD.search(line) or line.lstrip().startswith("|"):  # an agenda table's head row
+        return False                                             # repeated on every page
     if _PAGE_NUMBER.match(line):  # a bare number is a page number only if it is near the page's
         return abs(int(re.sub(r"\D", "", line)) - page_number) <= 2
     return True
@@ -89,6 +88,67 @@ def _running(lines: list[str], edge: list[int], shapes: set[str], number: int) -
     return found
 
 
+SAME_HEIGHT = 2.0   # points: a running line stands this close to where it stood on other pages
+
+
+def running_line_ids(pages: list[list], keep=lambda line: False) -> set[int]:
+    """The ids of the text lines (`ingest.tables.Line`) of each page that are running headers
+    and footers, found by position: rows of lines from the top and the bottom edge of a page
+    whose shape (numbers made alike) comes back at the same height on most pages. A row that
+    does not come back ends the run, so body text is never reached; lines `keep` names (an
+    agenda table's head row) and item headings never are running lines. Page 1 keeps its top
+    rows: they say what the document is (body, date) for the metadata."""
+    need = max(2, round(len(pages) * 0.5))
+    heights: dict[str, list[tuple[int, float]]] = {}
+    for number, lines in enumerate(pages, start=1):
+        for line in lines:
+            heights.setdefault(running_shape(line.text), []).append((number, line.top))
+
+    def comes_back(line, number: int) -> bool:
+        if keep(line) or not _is_candidate(line.text, number):
+            return False
+        found = {n for n, top in heights[running_shape(line.text)]
+                 if abs(top - line.top) <= SAME_HEIGHT}
+        return len(found) >= need
+
+    running: set[int] = set()
+    for number, lines in enumerate(pages, start=1):
+        rows = _rows(lines)
+        for edge in ((rows if number > 1 else []), list(reversed(rows))):
+            for row in edge:
+                back = [line for line in row if comes_back(line, number)]
+                if not back or any(_ITEM_HEAD.search(line.text) for line in row):
+                    break
+                running.update(id(line) for line in back)
+    return running
+
+
+def _rows(lines: list) -> list[list]:
+    """Lines grouped into rows by height, top to bottom."""
+    rows: list[list] = []
+    for line in sorted(lines, key=lambda item: item.top):
+        if rows and line.top - rows[-1][0].top <= SAME_HEIGHT:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return rows
+
+
+def without_lines(text: str, top: list[str], bottom: list[str]) -> str:
+    """A page's text without the given lines: `top` ones taken from the start of the page,
+    `bottom` ones from its end."""
+    lines = text.splitlines()
+    for wanted in top:
+        i = next((k for k, line in enumerate(lines) if line.strip() == wanted), None)
+        if i is not None:
+            del lines[i]
+    for wanted in bottom:
+        i = next((k for k in range(len(lines) - 1, -1, -1) if lines[k].strip() == wanted), None)
+        if i is not None:
+            del lines[i]
+    return "\n".join(lines)
+
+
 def clean_glyphs(text: str) -> str:
     """Private-use bullet glyphs become '•' at a line's start and vanish elsewhere."""
     lines = []
@@ -96,137 +156,3 @@ def clean_glyphs(text: str) -> str:
         line = _PRIVATE_BULLET.sub(r"\1• ", line)
         lines.append(_PRIVATE.sub("", line))
     return "\n".join(lines)
-
-
-# --- agenda tables ----------------------------------------------------------------------------
-@dataclass
-class Line:
-    """A text line of a page as pdfminer's layout analysis found it; y measured from the top."""
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    box: int = 0     # the text box (paragraph) the line belongs to
-
-    @property
-    def height(self) -> float:
-        return max(self.bottom - self.top, 1.0)
-
-
-SAME_ROW = 3.0       # points: header cells this close in height are one row
-COLUMN_SLACK = 4.0   # points: a line starting this far left of a column still belongs to it
-_ROW_NUMBER = re.compile(r"^\d{1,3}\.?$")
-_HEADER_CELLS = ("ärende", "nr", "dnr", "föredragande", "beteckning", "förslag", "diarienummer")
-
-
-def _table_header(lines: list[Line]) -> list[Line] | None:
-    """The head row of an agenda table ('Nr | Ärende | Dnr | Föredragande'), if the page has one."""
-    for line in lines:
-        if line.text.strip().lower() != "ärende":
-            continue
-        row = sorted((other for other in lines if abs(other.top - line.top) <= SAME_ROW),
-                     key=lambda other: other.x0)
-        names = [cell.text.strip().lower() for cell in row]
-        if len(row) >= 3 and sum(name in _HEADER_CELLS for name in names) >= 3:
-            return row
-    return None
-
-
-def _column_of(line: Line, columns: list[float]) -> int:
-    index = 0
-    for k, x in enumerate(columns):
-        if line.x0 + COLUMN_SLACK >= x:
-            index = k
-    return index
-
-
-def _paragraphs(cell: list[Line]) -> list[str]:
-    """A cell's lines joined into paragraphs, split where the vertical gap is wide."""
-    out: list[list[str]] = []
-    previous = None
-    for line in sorted(cell, key=lambda item: item.top):
-        if (previous is None or line.box != previous.box
-                or line.top - previous.bottom > 0.6 * line.height):
-            out.append([])
-        out[-1].append(line.text.strip())
-        previous = line
-    return [" ".join(words).strip() for words in out]
-
-
-def render_page(text: str, lines: list[Line], columns: list[tuple[str, float]] | None = None
-                ) -> tuple[str, list[tuple[str, float]] | None]:
-    """A page's text with an agenda table written as one '| 1 | title | dnr | … |' row per
-    point (the row numbers, titles and proposals of a table are read column by column
-    otherwise, and lose each other). `columns` carries a table on from the page before;
-    returns the page text and the columns for the next page (None: no table open)."""
-    header = _table_header(lines)
-    if header is not None:
-        columns = [(cell.text.strip(), cell.x0) for cell in header]
-        start = max(cell.bottom for cell in header)
-        head_ids = {id(cell) for cell in header}
-        body = [line for line in lines if line.top > start - 0.5 and id(line) not in head_ids]
-        before = [line for line in lines if line.top <= start - 0.5 and id(line) not in head_ids]
-    elif columns is not None:
-        xs = [x for _, x in columns]
-        if not any(_column_of(line, xs) == 0 and _ROW_NUMBER.match(line.text.strip())
-                   and abs(line.x0 - xs[0]) <= 2 * COLUMN_SLACK for line in lines):
-            return text, None
-        body, before = list(lines), []
-    else:
-        return text, None
-    xs = [x for _, x in columns]
-    body.sort(key=lambda line: line.top)
-    if body:   # the table ends at a wide empty band not followed by a row (a footer is no cell)
-        usual = median(line.height for line in body)
-        for k in range(1, len(body)):
-            if body[k].top - body[k - 1].bottom > 4 * usual and not (
-                    _column_of(body[k], xs) == 0 and _ROW_NUMBER.match(body[k].text.strip())):
-                body = body[:k]
-                break
-    body_ids = {id(line) for line in body}
-    after = [line for line in lines if id(line) not in body_ids and line not in before
-             and (header is None or id(line) not in {id(cell) for cell in header})]
-    starts = [line for line in body if _column_of(line, xs) == 0
-              and _ROW_NUMBER.match(line.text.strip())]
-    if not starts:
-        return text, None
-    rows: list[list[list[Line]]] = [[[] for _ in xs] for _ in starts]
-    loose: list[Line] = []
-    for line in body:
-        k = max((i for i, head in enumerate(starts) if head.top <= line.top + SAME_ROW),
-                default=None)
-        if k is None:
-            loose.append(line)
-        else:
-            rows[k][_column_of(line, xs)].append(line)
-    names = [name.lower() for name, _ in columns]
-    dnr_names = ("dnr", "beteckning", "diarienummer")
-    # The title column: "Ärende", unless that heads the row numbers ("Ärende | Beteckning |
-    # Förslag"); then the first column after the numbers that is not a case number.
-    title_col = names.index("ärende") if "ärende" in names[1:] else next(
-        (i for i in range(1, len(names)) if names[i] not in dnr_names), min(1, len(xs) - 1))
-    table = ["| Nr | Ärende | Dnr | Föredragande | Förslag |", "|---|---|---|---|---|"]
-    for k, cells in enumerate(rows):
-        number = starts[k].text.strip().rstrip(".")
-        title, dnr, presenter, proposal = "", [], [], []
-        # The number column may hold the title too, under an "Ärende" head set over it.
-        own = [p for p in _paragraphs(cells[0]) if p.rstrip(".") != number]
-        for i, cell in enumerate(cells):
-            parts = _paragraphs(cell)
-            if i == 0:
-                title, proposal = (own[0], own[1:]) if own else ("", [])
-            elif i == title_col and not own:
-                title = parts[0] if parts else ""
-                proposal = parts[1:] + proposal
-            elif names[i] in dnr_names:
-                dnr.append("".join(p.replace(" ", "") for p in parts))
-            elif names[i].startswith("föredrag"):
-                presenter.extend(parts)
-            else:
-                proposal.extend(parts)
-        out = [number, title, "".join(dnr), " ".join(presenter), "<br>".join(proposal)]
-        table.append("| " + " | ".join(cell.replace("|", "/") for cell in out) + " |")
-    top_text = [line.text for line in sorted(before + loose, key=lambda item: item.top)]
-    bottom_text = [line.text for line in sorted(after, key=lambda item: item.top)]
-    return "\n".join(top_text + [""] + table + [""] + bottom_text), columns

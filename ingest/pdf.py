@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 import io
+import re
+from collections import Counter
+from statistics import median
 
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LAParams, LTContainer, LTText, LTTextBox, LTTextLine
+from pdfminer.layout import (LAParams, LTChar, LTContainer, LTCurve, LTText, LTTextBox,
+                             LTTextLine)
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage, PDFTextExtractionNotAllowed
 from pdfminer.pdfparser import PDFParser
 
 from .errors import UnreadableFile
-from .layout import Line, clean_glyphs, drop_running_lines, render_page
+from .layout import clean_glyphs, running_line_ids, without_lines
+from .tables import Line, Rule, Word, render_page, table_header
+
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|,b\b")
+_ITALIC = re.compile(r"italic|oblique|,i\b")
 
 
 def extract_pdf_pages(data: bytes) -> list[str]:
@@ -31,13 +40,11 @@ def extract_pdf_pages(data: bytes) -> list[str]:
         manager = PDFResourceManager(caching=True)
         device = PDFPageAggregator(manager, laparams=LAParams())
         interpreter = PDFPageInterpreter(manager, device)
-        pages: list[str] = []
-        columns = None   # an agenda table's columns, carried from page to page
+        read: list[tuple[str, list[Line], list[Rule], float]] = []
         for page in PDFPage.create_pages(document):
             interpreter.process_page(page)
-            text, lines = _page_text(device.get_result())
-            text, columns = render_page(text, lines, columns)
-            pages.append(text.replace("\x0c", "").strip())
+            read.append(_page_text(device.get_result()))
+        pages = _render(read)
     except (UnreadableFile, MemoryError):
         raise                        # refs #13: the worker reports "minnesgräns"
     except (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed) as exc:
@@ -46,14 +53,33 @@ def extract_pdf_pages(data: bytes) -> list[str]:
         raise _corrupt(data, exc) from exc
     if not pages:
         raise UnreadableFile("empty", "PDF:en har inga sidor.")
-    return drop_running_lines([clean_glyphs(page) for page in pages])
+    return [clean_glyphs(page) for page in pages]
 
 
-def _page_text(ltpage) -> tuple[str, list[Line]]:
-    """The page's text as pdfminer's TextConverter writes it (box by box), and its text lines
-    with their positions (from the top of the page) for `ingest.layout`."""
+def _render(read: list[tuple[str, list[Line], list[Rule], float]]) -> list[str]:
+    """Page texts without their running headers and footers (found by position across the
+    pages), agenda tables written row by row."""
+    heads = {id(cell) for _, lines, _, _ in read for cell in table_header(lines) or []}
+    running = running_line_ids([lines for _, lines, _, _ in read], keep=lambda l: id(l) in heads)
+    pages: list[str] = []
+    table = None   # an agenda table open at the end of the page before
+    for text, lines, rules, height in read:
+        dropped = [line for line in lines if id(line) in running]
+        text = without_lines(text, [line.text for line in dropped if line.top < height / 2],
+                             [line.text for line in dropped if line.top >= height / 2])
+        lines = [line for line in lines if id(line) not in running]
+        text, table = render_page(text, lines, table, rules)
+        pages.append(text.replace("\x0c", "").strip())
+    return pages
+
+
+def _page_text(ltpage) -> tuple[str, list[Line], list[Rule], float]:
+    """The page's text as pdfminer's TextConverter writes it (box by box), its text lines with
+    their positions (from the top of the page), words and font, and its horizontal ruling
+    lines, for `ingest.tables`."""
     out: list[str] = []
     lines: list[Line] = []
+    rules: list[Rule] = []
     top = ltpage.bbox[3]
     boxes = [0]
 
@@ -61,8 +87,9 @@ def _page_text(ltpage) -> tuple[str, list[Line]]:
         if isinstance(node, LTTextBox):
             boxes[0] += 1
         if isinstance(node, LTTextLine):
-            lines.append(Line(node.get_text().strip(), node.x0, node.x1, top - node.y1,
-                              top - node.y0, boxes[0]))
+            lines.append(_line(node, top, boxes[0]))
+        elif isinstance(node, LTCurve) and node.height <= 2.5 and node.width >= 20:
+            rules.append(Rule(node.x0, node.x1, top - (node.y0 + node.y1) / 2))
         if isinstance(node, LTContainer):
             for child in node:
                 walk(child)
@@ -72,7 +99,28 @@ def _page_text(ltpage) -> tuple[str, list[Line]]:
             out.append("\n")
 
     walk(ltpage)
-    return "".join(out), [line for line in lines if line.text]
+    return "".join(out), [line for line in lines if line.text], rules, top
+
+
+def _line(node, top: float, box: int) -> Line:
+    """A text line with its words' x-positions and the font most of its letters are set in."""
+    words: list[Word] = []
+    current: list = []
+    for char in list(node) + [None]:
+        if isinstance(char, LTChar) and char.get_text().strip():
+            current.append(char)
+            continue
+        if current:
+            words.append(Word("".join(c.get_text() for c in current), current[0].x0,
+                              current[-1].x1))
+            current = []
+    chars = [c for c in node if isinstance(c, LTChar) and c.get_text().strip()]
+    fonts = Counter(c.fontname.lower() for c in chars)
+    font = fonts.most_common(1)[0][0] if fonts else ""
+    size = median(c.size for c in chars) if chars else 0.0
+    return Line(node.get_text().strip(), node.x0, node.x1, top - node.y1, top - node.y0, box,
+                tuple(words), bold=bool(_BOLD.search(font)), italic=bool(_ITALIC.search(font)),
+                size=round(size, 1))
 
 
 def _corrupt(data: bytes, exc: Exception) -> UnreadableFile:

@@ -12,6 +12,8 @@ from collections import Counter
 from archive import DNR_PATTERN as DNR, Item, slugify
 from archive.boilerplate import BOILERPLATE, clean_text, repeated_lines
 
+from .tables import CONTINUED
+
 MONTHS = {m: i for i, m in enumerate(
     "januari februari mars april maj juni juli augusti september oktober november december"
     .split(), start=1)}
@@ -140,9 +142,11 @@ def infer_body(head: str) -> str:
     if adopted and adopted[0]:
         return canonical_body(adopted[0])
     for line in head.splitlines()[:15]:
-        line = re.split(r"\s{3,}", line.strip())[0].strip()
-        if 3 < len(line) < 70 and _BODY_LINE.match(line):
-            return canonical_body(line)
+        # refs #15: a cell of a row read across ("Organ   Kommunrevisionen") names it too
+        for cell in re.split(r"\s{3,}", line.strip()):
+            cell = cell.strip()
+            if 3 < len(cell) < 70 and _BODY_LINE.match(cell):
+                return canonical_body(cell)
     return ""
 
 
@@ -258,6 +262,12 @@ def paragraph_range(lines) -> set[int] | None:
     return None
 
 
+# A person and a role ("Helena Köhler, handläggare"), not a title with a comma in it ("Ansökan
+# om fullgörande av skolplikten på annat sätt, skollagen 24 kap 23 §"); refs #15
+_NAME_AND_ROLE = re.compile(r"^[A-ZÅÄÖ][\w.'-]+(?:\s+(?:af\s+|von\s+|de\s+)?[A-ZÅÄÖ][\w.'-]+)+\s*"
+                            r"(?:\([A-ZÅÄÖ]{1,3}\)\s*)?,(?:\s*$|\s+[a-zåäö])")
+
+
 def _paragraph_items(lines, repeated) -> list[Item]:
     heads = []
     allowed = paragraph_range(lines)
@@ -271,7 +281,7 @@ def _paragraph_items(lines, repeated) -> list[Item]:
         title_line = _next_text(lines, i)
         if _is_toc_line(title_line[1]) or _is_toc_line(rest):
             continue  # a line of the "Innehåll" list
-        if not rest.strip() and re.search(r",\s*$|,\s+[a-zåäö]", title_line[1]):
+        if not rest.strip() and _NAME_AND_ROLE.match(title_line[1]):
             continue  # "§ 3" after a name in the attendance list: "Helena Köhler, handläggare"
         label = f"§ {match.group(1)}" + (f" {match.group(2)}" if match.group(2) else "")
         heads.append((i, label, rest, title_line))
@@ -337,7 +347,11 @@ def _next_text(lines, i):
 _DNR_LINE = re.compile(r"^\s*(?:Dnr|Diarienummer)\b[:.]?\s*\S+\s*$", re.I)
 
 
-_SIGNATURE_HEAD = re.compile(r"^\s*(?:Underskrifter|Signaturer|Justeringsdag)\s*:?\s*$", re.I)
+# The closing block after the last item: "Underskrifter", "Vid protokollet … Justeras …", an
+# e-signature receipt ("Undertecknat av följande personer"); refs #15
+_SIGNATURE_HEAD = re.compile(r"^\s*(?:Underskrifter|Signaturer|Justeringsdag|Vid protokollet|"
+                             r"Justeras|Justerat|Undertecknat av följande personer)\s*:?\s*$",
+                             re.I)
 _SIGNATURE_LINE = re.compile(r"^\s*[._]{10,}\s*$")
 
 
@@ -356,20 +370,34 @@ def _signature_start(lines, start: int, end: int) -> int:
     return end
 
 
+DNR_LINE_REACH = 15   # lines into an item's text where its own Dnr line may still be read
+
+
 def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_rest="") -> Item:
     while body_start < end and (not lines[body_start][1].strip()
-                                or _DNR_LINE.match(lines[body_start][1])):
+                                or _DNR_LINE.match(lines[body_start][1])
+                                and DNR.search(lines[body_start][1])):
         body_start += 1  # the item's "Dnr …" line belongs to its heading, not its text
     end = _signature_start(lines, body_start, end)
-    body_lines = lines[body_start:end]
-    text = clean_text("\n".join(line for _, line in body_lines), repeated)
     dnr = [re.sub(r"\s*<br>\s*", "", d) for d in DNR.findall(head_rest)]
     if not dnr:
         for _, line in lines[head_idx:min(end, body_start + 3)]:
             match = re.search(r"(?i)\bdnr:?\s*(.+)$", line)
             if match:
-                dnr = DNR.findall(match.group(1))[:1]
+                dnr = DNR.findall(match.group(1))[:1] or _odd_dnr(line)
                 break
+    body_lines = lines[body_start:end]
+    # refs #15: a Dnr set at the right margin beside the § heading may be read after the
+    # decision (or between 'Beslut' and its text): it is the heading's, not the text's
+    for j, (_, line) in enumerate(body_lines[:DNR_LINE_REACH]):
+        if _DNR_LINE.match(line):
+            found = DNR.findall(line)[:1] or _odd_dnr(line)
+            if not dnr or set(found) <= set(dnr):
+                dnr = dnr or found
+                if DNR.search(line):   # an odd one stays in the text too, to be found there
+                    body_lines = body_lines[:j] + body_lines[j + 1:]
+            break
+    text = clean_text("\n".join(line for _, line in body_lines), repeated)
     # The pages the item's own words are on: not a page that only adds a blank, a signature
     # box or the next item's running lines.
     pages = [p for p, line in lines[head_idx:end] if line.strip() and line.strip() not in repeated
@@ -377,6 +405,13 @@ def _make_item(label, title, lines, head_idx, body_start, end, repeated, head_re
     return Item(label=label, title=re.sub(r"\s+", " ", title).strip()[:300], text=text,
                 decision=extract_decision(text), dnr=dnr, presenter=extract_presenter(text),
                 page_start=pages[0], page_end=pages[-1])
+
+
+def _odd_dnr(line: str) -> list[str]:
+    """The case number of a 'Dnr' line in a shape DNR does not know ('DNR:KNSLI/20014197',
+    Högsby 2007): whatever stands after the label, if it has digits."""
+    match = re.search(r"(?i)\b(?:dnr|diarienummer)\b[:.]?\s*([\w/.:-]*\d[\w/.:-]*)", line)
+    return [match.group(1).strip(".:")] if match else []
 
 
 def _dedupe(items: list[Item]) -> list[Item]:
@@ -434,39 +469,63 @@ def _table_items(lines) -> list[Item]:
         if "ärende" in lowered:
             columns = {name: lowered.index(name) for name in lowered if name}
             continue
-        if columns is None or not re.fullmatch(r"\d{1,3}\.?", cells[0]):
+        continued = cells[0] == CONTINUED
+        if columns is None or not (continued or re.fullmatch(r"\d{1,3}\.?", cells[0])):
             continue
         get = lambda *names: next((cells[columns[n]] for n in names  # noqa: E731
                                    if n in columns and columns[n] < len(cells)), "")
-        parts = [p.strip() for p in get("ärende").split("<br>") if p.strip()]
-        title_parts, presenter = [], []
-        for part in parts:
-            if presenter or _TIME.match(part) or (title_parts and _PERSON.match(part)):
-                if not _TIME.match(part):
-                    presenter.append(part)
-                continue
-            title_parts.append(part)
-        title = ""
-        for part in title_parts:
-            title += part if title.endswith("-") and part[:1].isdigit() else (" " + part)
+        title, presenter = _title_and_presenter(get("ärende"))
         dnr_cell = re.sub(r"\s*<br>\s*", "", get("beteckning", "dnr", "diarienummer"))
-        named = get("föredragande")
-        if named:
-            presenter.append(named)
+        if get("föredragande"):
+            presenter.append(get("föredragande"))
         proposal_parts = [p.strip() for p in get("förslag", "förslag till beslut").split("<br>")
                           if p.strip()]
+        if continued:
+            if items:   # refs #15: a row broken over a page goes on here
+                _continue_row(items[-1], title, dnr_cell, presenter, proposal_parts, page)
+            continue
         while proposal_parts and (_TIME.match(proposal_parts[0]) or _PERSON.match(proposal_parts[0])
                                   or _LABEL.match(proposal_parts[0])):
             part = proposal_parts.pop(0)  # the time, the presenters and "Information" of a point
             if _PERSON.match(part) and not _LABEL.match(part):
                 presenter.append(part)
         proposal = "\n".join(proposal_parts)
-        text = proposal if proposal else title.strip()
-        if presenter and not proposal:
-            text += f"\nFöredragande: {', '.join(presenter)}"
-        items.append(Item(label=f"punkt {int(cells[0].rstrip('.'))}", title=title.strip(),
-                          text=text.strip(), decision=re.sub(
-                              r"^Förslag till beslut[^\n]*\n", "", proposal).strip(),
+        items.append(Item(label=f"punkt {int(cells[0].rstrip('.'))}", title=title,
+                          text=proposal, decision=_proposal_decision(proposal),
                           dnr=[dnr_cell] if dnr_cell else [], presenter=", ".join(presenter),
                           page_start=page, page_end=page))
     return items
+
+
+def _title_and_presenter(cell: str) -> tuple[str, list[str]]:
+    """An 'Ärende' cell: the title, then times and names of presenters set below it."""
+    title_parts, presenter = [], []
+    for part in (p.strip() for p in cell.split("<br>") if p.strip()):
+        if presenter or _TIME.match(part) or (title_parts and _PERSON.match(part)):
+            if not _TIME.match(part):
+                presenter.append(part)
+            continue
+        title_parts.append(part)
+    title = ""
+    for part in title_parts:
+        title += part if title.endswith("-") and part[:1].isdigit() else (" " + part)
+    return title.strip(), presenter
+
+
+def _proposal_decision(proposal: str) -> str:
+    return re.sub(r"^Förslag till beslut[^\n]*\n", "", proposal).strip()
+
+
+def _continue_row(item: Item, title: str, dnr: str, presenter: list[str],
+                  proposal: list[str], page: int) -> None:
+    """The rest of a row from the page before: its words go on in the same cells."""
+    if title:
+        item.title = f"{item.title} {title}".strip()
+    if dnr and item.dnr and item.dnr[-1].endswith("-"):
+        item.dnr[-1] += dnr
+    if presenter:
+        item.presenter = ", ".join(p for p in (item.presenter, *presenter) if p)
+    if proposal:
+        item.text = "\n".join(p for p in (item.text, *proposal) if p)
+        item.decision = _proposal_decision(item.text)
+        item.page_end = page
