@@ -118,7 +118,8 @@ class SearchRequest:
             return [(d, float(final[d]), "all" if matched[d] else "some") for d in top[offset:]]
         if offset < total_all:
             final = scores * prior
-            return [(d, float(final[d]), "all") for d in self.top(matched, final, end, sort)[offset:]]
+            top = self.top(matched, final, end, sort)
+            return [(d, float(final[d]), "all") for d in top[offset:]]
         return []
 
     def evaluate(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
@@ -215,7 +216,8 @@ class SearchRequest:
                     wanted.add(vocab.index(value))
                 else:  # typed filters ("organ:valnämnden") match loosely on the vocabulary
                     folded = analysis.fold(value)
-                    wanted.update(i for i, v in enumerate(vocab) if v and folded in analysis.fold(v))
+                    wanted.update(i for i, v in enumerate(vocab)
+                                  if v and folded in analysis.fold(v))
             mask &= np.isin(columns.codes[name], np.fromiter(wanted, dtype=np.int32))
         if date_from or date_to:
             dates = columns.dates

@@ -23,8 +23,8 @@ from .arrays import ranges, unique
 from .backend import (BLOCK_COMPRESSION, BulkSegmentBase, encode_frequency,  # noqa: F401
                       encode_positions, quantized_lengths)
 from .sidefiles import (COLUMN_FIELDS, INLINE, INLINE_POSTINGS, LENGTH_FIELDS,  # noqa: F401
-                        SIDE_FILES, IDS, POS_OFFSETS, POSITIONS, WEIGHTS, inline_hash,
-                        term_key, write_side_files)
+                        SIDE_FILES, IDS, POS_OFFSETS, POSITIONS, WEIGHTS, TermTable,
+                        inline_hash, term_key, write_side_files)
 from . import sidefiles
 
 

@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import backend
+from .backend import IndexStorage as _IndexStorage  # noqa: F401  (older name)
 from .errors import IndexBusy, IndexDamaged, IndexMissing
 from .schema import FIELDS, analysis_fingerprint
 
 META = "paragraf.json"
-TEMP_DIR = backend.SORT_DIR   # the backend's writer sorts postings here; a killed update leaves it
+TEMP_DIR = backend.SORT_DIR  # the backend's writer sorts postings here; a killed update leaves it
 _NOT_INDEX = (META, "paragraf-lexicon.pickle", "WRITE.lock", *backend.LOCK_FILES)
 DAMAGED = ("Sökindexet är skadat och kan inte användas just nu. En administratör behöver köra "
            "'flask reindex --if-needed', som bygger om det. Försök igen om en stund.")
@@ -230,5 +231,6 @@ def needs_rebuild(data_dir) -> str | None:
     if reason:
         return f"index damaged: {reason}"
     if meta.get("fingerprint") != analysis_fingerprint():
-        return (f"schema, analysis or side-file format changed ({meta.get('fingerprint')} -> {analysis_fingerprint()})")
+        return ("schema, analysis or side-file format changed "
+                f"({meta.get('fingerprint')} -> {analysis_fingerprint()})")
     return None
