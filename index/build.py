@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
-import random
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable
@@ -13,7 +11,10 @@ from typing import Callable, Iterable
 from archive import Archive
 from archive.workers import die_with_parent
 
+from . import backend
 from .schema import SCHEMA_VERSION, analysis_fingerprint
+from .segment import BulkSegmentWriter
+from .sidefiles import FORMAT_VERSION
 from .store import TEMP_DIR
 from .store import (current_dir, new_build_dir, open_current, read_meta, record_files,
                     remove_leftovers, remove_stale, switch_to, write_meta, writer_lock)
@@ -58,7 +59,8 @@ def rebuild_index(archive: Archive, data_dir, progress: Callable[[int, int], Non
                                     progress=progress)]
         units = _commit_segments(path, results)
         _write_lexicon(path)
-        meta = {"schema_version": SCHEMA_VERSION, "fingerprint": analysis_fingerprint(),
+        meta = {"schema_version": SCHEMA_VERSION, "format_version": FORMAT_VERSION,
+                "fingerprint": analysis_fingerprint(),
                 "built_at": started.isoformat(timespec="seconds"), "documents": len(doc_ids),
                 "units": units, "archive_generation": generation, "workers": workers,
                 "segment_units": segment_units,
@@ -80,10 +82,8 @@ def _build_share(data_dir: str, index_path: str, doc_ids: list[str], segment_uni
     Runs in the parent (one worker) or in a worker process; nothing is committed here.
     `progress(done, total)` is called per document; `done` is a shared counter (workers).
     """
-    from whoosh import index as whoosh_index
-    from .segment import BulkSegmentWriter
-    random.seed(os.urandom(16))  # Whoosh names segment files with `random`: unique per worker
-    ix = whoosh_index.open_dir(index_path)
+    backend.reseed_segment_names()    # unique segment names per worker
+    ix = backend.open_index(index_path)
     segments = []
     units = 0
     writer = None
@@ -152,32 +152,19 @@ def _build_parallel(data_dir: str, path, shares: list[list[str]], segment_units:
 
 def _commit_segments(path, results: list[tuple[list, int]]) -> int:
     """Commit the segments written for a rebuild as one generation; check every unit arrived."""
-    from whoosh import index as whoosh_index
-    from whoosh.writing import SegmentWriter
     segments = [segment for share, _ in results for segment in share]
     expected = sum(units for _, units in results)
-    ix = whoosh_index.open_dir(str(path))
-    writer = SegmentWriter(ix)
-    try:
-        writer._close_segment()
-        writer._commit_toc(segments)
-        writer._finish()
-    except BaseException:
-        writer.cancel()
-        raise
-    with whoosh_index.open_dir(str(path)).searcher() as searcher:
-        if searcher.doc_count_all() != expected:
-            raise RuntimeError(f"index build lost documents: {searcher.doc_count_all()} "
-                               f"of {expected} units arrived")
+    arrived = backend.commit_segments(path, segments)
+    if arrived != expected:
+        raise RuntimeError(f"index build lost documents: {arrived} of {expected} units arrived")
     return expected
 
 
 def _write_lexicon(path) -> None:
     """The suggestion lexicon of the generation just committed (index/suggest.py), written
     once here so that no search pays for it (refs #13)."""
-    from whoosh import index as whoosh_index
     from .suggest import write_lexicon
-    write_lexicon(path, whoosh_index.open_dir(str(path)))
+    write_lexicon(path, backend.open_index(path))
 
 
 def sync_index(archive: Archive, data_dir) -> int:
@@ -230,16 +217,14 @@ def _update_locked(archive: Archive, data_dir, doc_ids: list[str], generation: i
     ix, path = open_current(data_dir)
     shutil.rmtree(path / TEMP_DIR, ignore_errors=True)   # a failed update's sorting files
     # refs #13: the new units go into a segment of the bulk writer (arrays in memory, no
-    # sorting files: Whoosh's pool needed ~20x the text in MAIN.tmp); Whoosh's writer only
-    # marks the old units deleted and merges small segments, as before
-    from whoosh.writing import MERGE_SMALL
-    from .segment import BulkSegmentWriter
-    writer = ix.writer(compound=False)   # holds Whoosh's lock; see BulkSegmentWriter
+    # sorting files: the backend's pool needed ~20x the text in MAIN.tmp); the backend's
+    # writer only marks the old units deleted and merges small segments, as before
+    writer = backend.Update(ix)          # holds the backend's lock; see BulkSegmentWriter
     bulk = None
     written = 0
     try:
         for doc_id in doc_ids:
-            writer.delete_by_term("doc_id", doc_id)
+            writer.delete("doc_id", doc_id)
             try:
                 doc = archive.document(doc_id)
             except LookupError:
@@ -247,13 +232,13 @@ def _update_locked(archive: Archive, data_dir, doc_ids: list[str], generation: i
             for unit in units_for_document(doc, archive.pages(doc_id),
                                            archive.items(document=doc_id)):
                 if bulk is None:
-                    random.seed(os.urandom(16))    # segment names come from `random`
+                    backend.reseed_segment_names()
                     bulk = BulkSegmentWriter(ix)
                 bulk.add_document(**unit)
                 written += 1
         added = [bulk.finish()] if bulk is not None else []
         bulk = None
-        writer.commit(mergetype=lambda w, segments: MERGE_SMALL(w, segments) + added)
+        writer.commit(added)
     except BaseException:
         if bulk is not None:
             bulk.cancel()
@@ -264,6 +249,6 @@ def _update_locked(archive: Archive, data_dir, doc_ids: list[str], generation: i
     meta = read_meta(path)
     meta["archive_generation"] = generation
     meta["updated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    meta["units"] = ix.doc_count()      # refs #13: the true count after updates
+    meta["units"] = backend.unit_count(path)      # refs #13: the true count after updates
     write_meta(path, record_files(path, meta))
     return written

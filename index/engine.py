@@ -1,30 +1,28 @@
-"""Vectorised matching and BM25F scoring over Whoosh's postings (refs #6).
+"""Vectorised matching and BM25F scoring over the backend's postings (refs #6).
 
-Whoosh stores the postings; matching and scoring happen here on numpy arrays: each term's
-postings are read once per index generation (from the side arrays index/segment.py writes
-beside a segment for frequent terms, else block by block from Whoosh) and cached, a
-query is a small tree of term sets combined with array operations, and counts, facets and
-the top hits come from the same dense score vector. This replaces Whoosh's per-posting
-Python matchers, which made a query with facets cost hundreds of milliseconds at 100k units.
+The backend stores the postings; matching and scoring happen here on numpy arrays: each
+term's postings are read once per index generation (from the side files index/sidefiles.py
+defines, for frequent terms, else block by block from the backend) and cached, a query is a
+small tree of term sets combined with array operations, and counts, facets and the top hits
+come from the same dense score vector. This replaces Whoosh's per-posting Python matchers,
+which made a query with facets cost hundreds of milliseconds at 100k units.
 """
 from __future__ import annotations
 
 import math
-import os
-import pickle
 import threading
 import time
-from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
-B, K1 = 0.6, 1.2
+from .arrays import found_in, ranges, union, unique  # noqa: F401  (ranges, unique: old names)
+from .backend import BM25_B as B, BM25_K1 as K1, Searcher
+from .sidefiles import POS_BITS, POS_MASK, SidePostings
+
 CACHE_POSTINGS = 20_000_000        # postings kept in the term cache (about 160 MB at most)
 PHRASE_CACHE = 512                 # phrase answers kept per index generation
-POS_BITS = 24                      # (document, position) keys: doc << POS_BITS | position
-POS_MASK = (1 << POS_BITS) - 1
 
 
 @dataclass
@@ -45,49 +43,40 @@ def terms(*triples: tuple[str, str, float]) -> Node:
 class Engine:
     """Postings, field lengths and live documents of one searcher, as numpy arrays."""
 
-    def __init__(self, searcher, folder=None):
+    def __init__(self, searcher: Searcher, folder=None):
         self.searcher = searcher
-        reader = searcher.reader()
-        # (doc offset, segment reader, side postings or None) per segment
-        subs = list(zip(reader.readers, reader.doc_offsets)) if hasattr(reader, "readers") \
-            else [(reader, 0)]
-        self.segments = [(offset, sub, _SidePostings.load(folder, sub)) for sub, offset in subs]
-        for _, sub, _ in self.segments:
-            if sub.doc_count_all():
-                sub.stored_fields(0)   # reads the segment's stored-field offsets now, once,
-                                       # not on the first hit a search shows from it
+        # (doc offset, segment, side files or None) per segment
+        self.segments = [(seg.offset, seg, SidePostings.load(folder, seg.id))
+                         for seg in searcher.segments]
+        for _, seg, _ in self.segments:
+            seg.prefetch_stored()
         self.size = searcher.doc_count_all()
         self.alive = np.zeros(self.size, dtype=bool)
-        for offset, sub, _ in self.segments:     # a document at a time only where deleted
-            if sub.has_deletions():
-                self.alive[np.fromiter(sub.all_doc_ids(), dtype=np.int64) + offset] = True
+        for offset, seg, _ in self.segments:     # a document at a time only where deleted
+            live = seg.live_ids()
+            if live is not None:
+                self.alive[live + offset] = True
             else:
-                self.alive[offset:offset + sub.doc_count_all()] = True
+                self.alive[offset:offset + seg.doc_count] = True
         self.count = int(self.alive.sum())
         self.lengths: dict[str, np.ndarray] = {}
         self.average: dict[str, float] = {}
         for name in ("text", "title", "decision"):
             lengths = np.zeros(self.size, dtype=np.float32)
-            for offset, sub, side in self.segments:
-                count = sub.doc_count_all()
-                if side is not None:
-                    lengths[offset:offset + count] = side.columns["lengths"][name]
-                else:    # a segment of Whoosh's own writer: one document at a time
-                    lengths[offset:offset + count] = np.fromiter(
-                        (sub.doc_field_length(d, name, 0) or 0 for d in range(count)),
-                        dtype=np.float32, count=count)
+            for offset, seg, side in self.segments:
+                lengths[offset:offset + seg.doc_count] = side.columns["lengths"][name] \
+                    if side is not None else seg.field_lengths(name)
             lengths = np.nan_to_num(lengths)
             self.lengths[name] = lengths
             self.average[name] = float(lengths[self.alive].mean()) if self.count else 1.0
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._phrases: OrderedDict[tuple, np.ndarray] = OrderedDict()
-        self.answers: OrderedDict[tuple, object] = OrderedDict()  # whole searches (search.py)
         self._cached = 0
         self._lock = threading.Lock()
 
     def release_columns(self) -> None:
         """Drop the per-document values loaded from the side files once lengths (here) and
-        facet codes (search._Columns) hold them as arrays: lists of Python objects, hundreds
+        facet codes (generation.Columns) hold them as arrays: lists of Python objects, hundreds
         of megabytes at a million units."""
         for _, _, side in self.segments:
             if side is not None:
@@ -120,11 +109,11 @@ class Engine:
 
     def _read(self, name: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """A term's postings over all segments: from a segment's side arrays when the term
-        is frequent enough to have them, else from Whoosh's postings blocks."""
+        is frequent enough to have them, else from the backend's postings blocks."""
         ids: list = []
         weights: list = []
         key = (name, text.encode("utf-8"))
-        for offset, sub, side in self.segments:
+        for offset, seg, side in self.segments:
             if side is not None:
                 found = side.get(key)
                 if found is not None:
@@ -133,13 +122,11 @@ class Engine:
                     continue
                 if side.lacks(key):
                     continue
-            try:
-                matcher = sub.postings(name, text)
-            except Exception:  # TermNotFound, or a field without postings
+            found = seg.postings(name, text)
+            if found is None:
                 continue
-            leaf_ids, leaf_weights = _leaf_arrays(matcher)
-            ids.append(np.asarray(leaf_ids, dtype=np.int64) + offset)
-            weights.append(np.asarray(leaf_weights, dtype=np.float32))
+            ids.append(np.asarray(found[0], dtype=np.int64) + offset)
+            weights.append(np.asarray(found[1], dtype=np.float32))
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         return np.concatenate(ids), np.concatenate(weights)
@@ -152,7 +139,7 @@ class Engine:
         Candidates come from the postings arrays (every word present). Positions are then
         compared as (document, position) keys in numpy: word n's keys less n must meet for
         every word, the rarest word first. Frequent terms' positions come from the side
-        arrays, rare terms' from Whoosh's blocks, for candidates only. Cached per index
+        arrays, rare terms' from the backend's blocks, for candidates only. Cached per index
         generation. Returns (docnums, complete): complete is False when the deadline cut
         the check short.
         """
@@ -188,11 +175,11 @@ class Engine:
                 # shifted back by i, a key is where the phrase would start
                 parts = [p[(p & POS_MASK) >= i] - i for p in parts if len(p)]
                 if keys is None:      # the rarest word: its forms' keys together
-                    keys = _union(parts)
+                    keys = union(parts)
                 else:                 # the others: which keys one of their forms meets
                     met = np.zeros(len(keys), dtype=bool)
                     for part in parts:
-                        met |= _found(keys, part)
+                        met |= found_in(keys, part)
                     keys = keys[met]
                 wanted = np.zeros(self.size, dtype=bool)
                 wanted[keys >> POS_BITS] = True
@@ -209,19 +196,15 @@ class Engine:
         """(doc << POS_BITS | position) of a term in the wanted documents, over all segments."""
         key = (name, text.encode("utf-8"))
         parts = [np.zeros(0, dtype=np.int64)]
-        for offset, sub, side in self.segments:
+        for offset, seg, side in self.segments:
             found = side.position_keys(key, offset, wanted) if side is not None else None
             if found is not None:
                 parts.append(found)
                 continue
             if side is not None and side.lacks(key):
                 continue
-            try:
-                matcher = sub.postings(name, text)
-            except Exception:  # TermNotFound
-                continue
             pairs = []
-            for doc, positions in _leaf_positions(matcher, offset, wanted):
+            for doc, positions in seg.positions(name, text, offset, wanted):
                 pairs.extend((doc << POS_BITS) | p for p in positions)
             parts.append(np.asarray(pairs, dtype=np.int64))
         return np.concatenate(parts)
@@ -297,171 +280,3 @@ class Engine:
         if node.boost != 1.0:
             scores = scores * node.boost
         return mask & self.alive, scores
-
-
-def unique(values: np.ndarray) -> np.ndarray:
-    """np.unique of a 1-d array, sorted, without np.unique: numpy 2.4's takes ~2 s for two
-    million int64 keys, a sort and a look at neighbours ~30 ms. The stable sort (timsort)
-    merges already sorted runs, such as sorted arrays put end to end."""
-    values = np.sort(values, kind="stable")
-    keep = np.empty(len(values), dtype=bool)
-    keep[:1] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
-
-
-def _union(parts: list[np.ndarray]) -> np.ndarray:
-    """The keys of sorted arrays together, once each."""
-    if len(parts) < 2:
-        return parts[0] if parts else np.zeros(0, dtype=np.int64)
-    return unique(np.concatenate(parts))
-
-
-def _found(wanted: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """Which wanted keys are in `found` (sorted), as a mask: a binary search each."""
-    if not len(found) or not len(wanted):
-        return np.zeros(len(wanted), dtype=bool)
-    at = np.minimum(np.searchsorted(found, wanted), len(found) - 1)
-    return found[at] == wanted
-
-
-def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The indices of the ranges [start, start + length), one after another, as one array."""
-    ends = np.cumsum(lengths)
-    return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
-
-
-def _leaf_positions(leaf, offset: int, wanted: np.ndarray):
-    """(docnum, positions) of one segment's matcher for the wanted documents only."""
-    decode = leaf.format.decode_positions if hasattr(leaf, "format") else None
-    if decode and hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
-        while not leaf._atend and leaf.is_active():
-            leaf._read_ids()
-            hits = [i for i, d in enumerate(leaf._ids) if wanted[d + offset]]
-            if hits:
-                leaf._read_values()
-                for i in hits:
-                    yield leaf._ids[i] + offset, decode(leaf._values[i])
-            leaf._next_block()
-        return
-    while leaf.is_active():    # inlined lists and deletion filters
-        doc = leaf.id() + offset
-        if wanted[doc]:
-            yield doc, leaf.value_as("positions")
-        leaf.next()
-
-
-class _FileArray:
-    """A one-dimensional .npy file read a slice at a time with pread, not memory-mapped:
-    a term's postings are copied out of the kernel's page cache when a search needs them
-    and freed after (or kept in Engine's bounded term cache), so the search process's own
-    memory does not grow with the pages of an archive-sized index (see store._IndexFile)."""
-
-    def __init__(self, path: str):
-        self._file = open(path, "rb")          # closed with this object
-        version = np.lib.format.read_magic(self._file)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
-            else np.lib.format.read_array_header_2_0
-        shape, _, self.dtype = read_header(self._file)
-        self.length = shape[0]
-        self._start = self._file.tell()
-
-    def slice(self, start: int, stop: int) -> np.ndarray:
-        start, stop = max(0, start), min(stop, self.length)
-        if stop <= start:
-            return np.zeros(0, dtype=self.dtype)
-        size = self.dtype.itemsize
-        data = os.pread(self._file.fileno(), (stop - start) * size, self._start + start * size)
-        return np.frombuffer(data, dtype=self.dtype)
-
-
-class _SidePostings:
-    """The side arrays index/segment.py wrote for a segment's frequent terms."""
-
-    def __init__(self, ids: _FileArray, weights: _FileArray, terms,
-                 pos_offsets: _FileArray, positions: _FileArray, columns: dict,
-                 inline: np.ndarray | None = None):
-        from .segment import TermTable, inline_hash   # segment.py imports this module
-        self.ids, self.weights = ids, weights
-        # a TermTable (or, in builds before it, a plain dict): (field, term) -> span
-        self.terms = TermTable(**terms) if "hashes" in terms else terms
-        self.pos_offsets, self.positions = pos_offsets, positions
-        self.columns = columns      # {'columns': {name: [value per doc]}, 'lengths': {...}}
-        # sorted inline_hash() of the other terms (newer builds), as a memoryview for bisect
-        self._inline = None if inline is None else \
-            memoryview(np.ascontiguousarray(inline, dtype=np.uint32))
-        self._raw, self._inline_hash = TermTable.raw, inline_hash
-
-    @classmethod
-    def load(cls, folder, sub) -> "_SidePostings | None":
-        from .segment import COLUMNS_FILE, SIDE_FILES
-        segment = getattr(sub, "_segment", None)
-        if folder is None or segment is None:
-            return None
-        ids, weights, terms, pos_offsets, positions, inline = (
-            os.path.join(str(folder), segment.segment_id() + ext) for ext in SIDE_FILES)
-        columns = os.path.join(str(folder), segment.segment_id() + COLUMNS_FILE)
-        needed = (ids, weights, terms, pos_offsets, positions, columns)
-        if not all(os.path.exists(p) for p in needed):
-            return None          # written by Whoosh's own writer (an update, a merge)
-        with open(terms, "rb") as f:
-            terms = pickle.load(f)
-        with open(columns, "rb") as f:
-            columns = pickle.load(f)
-        ids, weights, pos_offsets, positions = (
-            _FileArray(p) for p in (ids, weights, pos_offsets, positions))
-        inline = np.load(inline) if os.path.exists(inline) else None
-        return cls(ids, weights, terms, pos_offsets, positions, columns, inline)
-
-    def lacks(self, key: tuple[str, bytes]) -> bool:
-        """After get() found no side arrays for the term: True when the segment surely has
-        no such term (not inlined either)."""
-        inline = self._inline
-        if inline is None:
-            return False
-        h = self._inline_hash(self._raw(key))
-        i = bisect_left(inline, h)
-        return i >= len(inline) or inline[i] != h
-
-    def get(self, key: tuple[str, bytes]):
-        span = self.terms.get(key)
-        if span is None:
-            return None
-        return self.ids.slice(*span), self.weights.slice(*span)
-
-    def position_keys(self, key: tuple[str, bytes], offset: int, wanted: np.ndarray):
-        """(doc << POS_BITS | position) of a term in the wanted documents, or None when the
-        term has no side arrays here."""
-        span = self.terms.get(key)
-        if span is None:
-            return None
-        docs = self.ids.slice(*span).astype(np.int64) + offset
-        keep = np.flatnonzero(wanted[docs])
-        if not len(keep):
-            return np.zeros(0, dtype=np.int64)
-        offsets = self.pos_offsets.slice(span[0], span[1] + 1).astype(np.int64)
-        starts = offsets[keep]
-        lengths = offsets[keep + 1] - starts
-        first = int(starts[0])    # only the stretch of positions the candidates span is read
-        stretch = self.positions.slice(first, int(starts[-1] + lengths[-1]))
-        positions = stretch[ranges(starts - first, lengths)].astype(np.int64)
-        return (np.repeat(docs[keep], lengths) << POS_BITS) | positions
-
-
-def _leaf_arrays(leaf) -> tuple[list, list]:
-    """All ids and weights of one segment's matcher, a block at a time where possible."""
-    ids: list = []
-    weights: list = []
-    if hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
-        while not leaf._atend and leaf.is_active():
-            leaf._read_ids()
-            leaf._read_weights()
-            ids.extend(leaf._ids[leaf._i:])
-            weights.extend(leaf._weights[leaf._i:])
-            leaf._next_block()
-        return ids, weights
-    while leaf.is_active():   # deletion filters and in-memory matchers: one posting at a time
-        ids.append(leaf.id())
-        weights.append(leaf.weight())
-        leaf.next()
-    return ids, weights

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from . import backend
 from .schema import SCHEMA_VERSION, analysis_fingerprint
-from .store import _IndexStorage, current_dir, damage, read_meta
+from .sidefiles import FORMAT_VERSION
+from .store import current_dir, damage, read_meta
 
 
 def index_info(data_dir) -> dict:
@@ -13,7 +15,7 @@ def index_info(data_dir) -> dict:
     path = current_dir(data_dir)
     if path is None:
         return {"exists": False, "schema_version": SCHEMA_VERSION,
-                "fingerprint": analysis_fingerprint()}
+                "format_version": FORMAT_VERSION, "fingerprint": analysis_fingerprint()}
     meta = read_meta(path)
     size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     built = meta.get("updated_at") or meta.get("built_at")
@@ -24,7 +26,7 @@ def index_info(data_dir) -> dict:
     problem = damage(path)
     if problem is None:
         try:    # refs #13: the count of the index itself, whatever updates did since
-            meta["units"] = _IndexStorage(str(path)).open_index().doc_count()
+            meta["units"] = backend.unit_count(path)
         except Exception as exc:
             problem = f"cannot be opened ({exc})"
     return {"exists": True, "path": os.fspath(path), "size_bytes": size, "age_seconds": age,

@@ -1,7 +1,7 @@
 """Index directories: build into a new one, switch atomically, keep serving the old meanwhile.
 
 DATA_DIR/index/CURRENT names the serving directory; each build writes DATA_DIR/index/<gen>/
-with a paragraf.json beside the Whoosh files (schema version, analysis fingerprint, counts).
+with a paragraf.json beside the backend's files (schema version, analysis fingerprint, counts).
 """
 from __future__ import annotations
 
@@ -10,22 +10,18 @@ import fcntl
 import json
 import os
 import shutil
-import sys
 import time
-from array import array
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
-
+from . import backend
+from .backend import IndexStorage as _IndexStorage  # noqa: F401  (older name)
 from .errors import IndexBusy, IndexDamaged, IndexMissing
-from .schema import analysis_fingerprint, build_schema
+from .schema import FIELDS, analysis_fingerprint
 
 META = "paragraf.json"
-TEMP_DIR = "MAIN.tmp"       # Whoosh's writer sorts postings here; a killed update leaves it
-_NOT_INDEX = (META, "paragraf-lexicon.pickle", "WRITE.lock", "MAIN_WRITELOCK")
+TEMP_DIR = backend.SORT_DIR  # the backend's writer sorts postings here; a killed update leaves it
+_NOT_INDEX = (META, "paragraf-lexicon.pickle", "WRITE.lock", *backend.LOCK_FILES)
 DAMAGED = ("Sökindexet är skadat och kan inte användas just nu. En administratör behöver köra "
            "'flask reindex --if-needed', som bygger om det. Försök igen om en stund.")
 
@@ -58,9 +54,8 @@ def write_meta(path: Path, meta: dict) -> None:
 
 
 def _generation(path: Path) -> int:
-    """The newest Whoosh generation in an index folder (its _MAIN_<n>.toc), -1 when none."""
-    found = [int(p.name[6:-4]) for p in path.glob("_MAIN_*.toc") if p.name[6:-4].isdigit()]
-    return max(found, default=-1)
+    """The newest generation of the index in a folder, -1 when none."""
+    return backend.latest_generation(path)
 
 
 def index_files(path: Path) -> dict[str, int]:
@@ -108,7 +103,7 @@ def damage(path: Path | None, meta: dict | None = None) -> str | None:
 
 def clean_leftovers(data_dir) -> list[tuple[str, int]]:
     """Remove what killed or failed index writes left behind: builds that never became
-    CURRENT and Whoosh's sorting folder (MAIN.tmp) inside builds. Returns (path, bytes) of
+    CURRENT and the backend's sorting folder (MAIN.tmp) inside builds. Returns (path, bytes) of
     each removal. Only with the writer lock, so nothing still being written is touched;
     when another writer holds it, nothing is removed (refs #13)."""
     if not index_root(data_dir).is_dir():
@@ -155,7 +150,7 @@ def new_build_dir(data_dir) -> Path:
     name = "gen-" + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     path = root / name
     path.mkdir()
-    whoosh_index.create_in(str(path), build_schema())
+    backend.create_index(path, FIELDS)
     return path
 
 
@@ -208,97 +203,6 @@ def writer_lock(data_dir):
         handle.close()
 
 
-class _IndexFile(StructFile):
-    """A read-only index file read with positioned reads, os.pread (refs #6, #7).
-
-    Whoosh's FileStorage reads with seek() then read() on one shared file object, which
-    threads serving searches would interleave; pread() has no shared position. Unlike a
-    memory map, what a search reads is not counted in the search process's memory: the
-    kernel's page cache keeps the file's hot pages, shared by every worker, and drops them
-    when memory is short. subset() gives a view of a part, for compound segments written
-    by older versions."""
-
-    def __init__(self, raw, name: str, base: int, size: int, owner: bool):
-        # its own file object (read_pickle() and friends read through .file); without a
-        # fileno, Whoosh neither maps it nor reads it as a real file
-        super().__init__(self, name=name)
-        # the open file (an unbuffered FileIO) is shared with subsets and closed when the
-        # last of them is gone, or by close(): a searcher dropped after a reindex, still in
-        # use by another thread, is never closed explicitly
-        self._raw, self._fd = raw, raw.fileno()
-        self._base, self._size, self._owner = base, size, owner
-        self._pos = 0
-
-    @classmethod
-    def open(cls, path: str, name: str) -> "_IndexFile":
-        raw = open(path, "rb", buffering=0)
-        return cls(raw, name, 0, os.fstat(raw.fileno()).st_size, owner=True)
-
-    # positioned reads: what searches use, safe to share between threads
-    def get(self, position, length):
-        length = min(length, max(0, self._size - position))
-        return os.pread(self._fd, length, self._base + position) if length > 0 else b""
-
-    def get_array(self, position, typecode, length):
-        values = array(typecode)
-        values.frombytes(self.get(position, length * values.itemsize))
-        if sys.byteorder == "little":
-            values.byteswap()        # Whoosh stores arrays big-endian
-        return values
-
-    def subset(self, offset, length, name=None):
-        return _IndexFile(self._raw, name or self._name, self._base + offset, length, owner=False)
-
-    # sequential reads: only while a reader opens a file (headers, the compound directory)
-    def read(self, length=-1):
-        if length is None or length < 0:
-            length = self._size - self._pos
-        data = self.get(self._pos, length)
-        self._pos += len(data)
-        return data
-
-    def readline(self, limit=-1):
-        line = b""
-        while not line.endswith(b"\n") and self._pos < self._size and \
-                (limit is None or limit < 0 or len(line) < limit):
-            chunk = self.get(self._pos, 256 if limit is None or limit < 0
-                             else min(256, limit - len(line)))
-            cut = chunk.find(b"\n")
-            chunk = chunk if cut < 0 else chunk[:cut + 1]
-            self._pos += len(chunk)
-            line += chunk
-        return line
-
-    def read_array(self, typecode, length):
-        values = self.get_array(self._pos, typecode, length)
-        self._pos += length * values.itemsize
-        return values
-
-    def seek(self, position, whence=0):
-        self._pos = position if whence == 0 else (
-            self._pos + position if whence == 1 else self._size + position)
-        return self._pos
-
-    def tell(self):
-        return self._pos
-
-    def flush(self):
-        pass
-
-    def close(self):
-        if not self.is_closed:
-            self.is_closed = True
-            if self._owner:
-                self._raw.close()
-
-
-class _IndexStorage(FileStorage):
-    """FileStorage whose files are opened as _IndexFile (safe to share between threads)."""
-
-    def open_file(self, name, **kwargs):
-        return _IndexFile.open(self._fpath(name), name)
-
-
 def open_current(data_dir):
     """The serving index, its files checked first (IndexDamaged when one is missing)."""
     path = current_dir(data_dir)
@@ -307,8 +211,8 @@ def open_current(data_dir):
     if damage(path):
         raise IndexDamaged(DAMAGED)
     try:
-        return _IndexStorage(str(path)).open_index(), path
-    except Exception as exc:       # a file gone or cut short under Whoosh's reader
+        return backend.open_index(path, shared=True), path
+    except Exception as exc:       # a file gone or cut short under the backend's reader
         raise IndexDamaged(DAMAGED) from exc
 
 
@@ -321,11 +225,12 @@ def needs_rebuild(data_dir) -> str | None:
     reason = damage(path, meta)
     if reason is None:
         try:
-            _IndexStorage(str(path)).open_index().doc_count()
+            backend.unit_count(path)
         except Exception as exc:
             reason = f"cannot be opened ({exc})"
     if reason:
         return f"index damaged: {reason}"
     if meta.get("fingerprint") != analysis_fingerprint():
-        return (f"analysis changed ({meta.get('fingerprint')} -> {analysis_fingerprint()})")
+        return ("schema, analysis or side-file format changed "
+                f"({meta.get('fingerprint')} -> {analysis_fingerprint()})")
     return None

@@ -4,11 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
 
 from archive import Archive
-from index import SearchIndex, rebuild_index
-from index.schema import build_schema
+from index import SearchIndex, backend, rebuild_index
+from index.schema import FIELDS
 from index.segment import BLOCK_COMPRESSION, INLINE_POSTINGS, BulkSegmentWriter
 from index.units import units_for_document
 
@@ -28,40 +27,27 @@ def _bulk_write(ix, path, units: list[dict]) -> None:
     _commit_segments(path, [([writer.finish()], len(units))])
 
 
-def _postings(reader) -> dict:
-    """Every term of every field with its postings: (docnum, weight, value) triples."""
-    out = {}
-    for fieldname, tbytes in reader.all_terms():
-        matcher = reader.postings(fieldname, tbytes)
-        rows = []
-        while matcher.is_active():
-            # fields without values say None from a block, '' when inlined: both "no value"
-            rows.append((matcher.id(), round(matcher.weight(), 4), matcher.value() or None))
-            matcher.next()
-        out[(fieldname, tbytes)] = rows
-    return out
+_postings = backend.all_postings
 
 
 @pytest.fixture(scope="module")
 def two_indexes(built_dir, tmp_path_factory):
-    """The same units written by Whoosh's writer and by BulkSegmentWriter, one segment each."""
+    """The same units written by the backend's own writer and by BulkSegmentWriter, one
+    segment each."""
     units = _units(built_dir)
     paths = []
-    for name in ("whoosh", "bulk"):
+    for name in ("stock", "bulk"):
         path = tmp_path_factory.mktemp(name)
-        ix = whoosh_index.create_in(str(path), build_schema())
-        if name == "whoosh":
-            writer = ix.writer()
-            for unit in units:
-                writer.add_document(**unit)
-            writer.commit()
+        ix = backend.create_index(path, FIELDS)
+        if name == "stock":
+            backend.write_with_stock_writer(ix, units)
         else:
             _bulk_write(ix, path, units)
         paths.append(path)
-    return units, [whoosh_index.open_dir(str(p)) for p in paths]
+    return units, [backend.open_index(p) for p in paths]
 
 
-def test_bulk_segment_has_the_same_postings_as_whooshs_writer(two_indexes):
+def test_bulk_segment_has_the_same_postings_as_the_backends_writer(two_indexes):
     units, (plain, bulk) = two_indexes
     with plain.reader() as a, bulk.reader() as b:
         left, right = _postings(a), _postings(b)
@@ -73,35 +59,21 @@ def test_bulk_segment_has_the_same_postings_as_whooshs_writer(two_indexes):
         assert min(sizes) <= INLINE_POSTINGS < max(sizes)
 
 
-def _block_headers(matcher) -> list[tuple]:
-    """Each block's (length, last id, max weight, min and max length). (The zlib level
-    differs: BLOCK_COMPRESSION.)"""
-    out = []
-    while not matcher._atend:
-        out.append((matcher._blocklength, matcher._maxid, matcher._maxweight,
-                    matcher._minlength, matcher._maxlength))
-        if matcher._lastblock:
-            break
-        matcher._next_block()
-    return out
-
-
 def test_bulk_segment_has_the_same_term_statistics_and_blocks(two_indexes):
-    """What Whoosh's scoring and skipping read besides the postings: each term's statistics
-    and, for lists written as blocks, each block's header."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
+    """What the backend's scoring and skipping read besides the postings: each term's
+    statistics and, for lists written as blocks, each block's header (the zlib level
+    differs: BLOCK_COMPRESSION)."""
     _, (plain, bulk) = two_indexes
     with plain.reader() as a, bulk.reader() as b:
         blocks = 0
         for fieldname, tbytes in a.all_terms():
-            x, y = a.term_info(fieldname, tbytes), b.term_info(fieldname, tbytes)
-            stats = [(i.weight(), i.doc_frequency(), i.min_length(), i.max_length(),
-                      i.max_weight(), i.min_id(), i.max_id()) for i in (x, y)]
-            assert stats[0] == stats[1], (fieldname, tbytes)
-            m = b.postings(fieldname, tbytes)
-            if isinstance(m, W3LeafMatcher):
-                assert _block_headers(a.postings(fieldname, tbytes)) == _block_headers(m)
-                assert m._compression == BLOCK_COMPRESSION
+            assert backend.term_statistics(a, fieldname, tbytes) == \
+                backend.term_statistics(b, fieldname, tbytes), (fieldname, tbytes)
+            written = backend.block_headers(b, fieldname, tbytes)
+            if written is not None:
+                headers, compression = written
+                assert backend.block_headers(a, fieldname, tbytes)[0] == headers
+                assert compression == BLOCK_COMPRESSION
                 blocks += 1
         assert blocks > 100
 
@@ -120,13 +92,14 @@ def test_bulk_segment_has_the_same_documents_lengths_and_columns(two_indexes):
 
 
 def test_phrases_work_on_bulk_segments(two_indexes):
-    """Positions are intact: a phrase query through Whoosh's own matchers finds the same units."""
-    from whoosh.query import Phrase
+    """Positions are intact: a phrase query through the backend's own matchers finds the
+    same units."""
     _, (plain, bulk) = two_indexes
-    query = Phrase("text", ["kommunstyrelsen", "beslutar"])
-    with plain.searcher() as a, bulk.searcher() as b:
-        found = sorted(hit["id"] for hit in a.search(query, limit=None))
-        assert found and found == sorted(hit["id"] for hit in b.search(query, limit=None))
+    words = ["kommunstyrelsen", "beslutar"]
+    with backend.Searcher(plain) as a, backend.Searcher(bulk) as b:
+        found = sorted(a.stored_fields(d)["id"] for d in a.phrase_docnums("text", words))
+        assert found and found == sorted(b.stored_fields(d)["id"]
+                                         for d in b.phrase_docnums("text", words))
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -138,8 +111,8 @@ def test_rebuild_in_small_segments_answers_like_one_segment(own_built_dir, worke
               for q in queries}
     with Archive(own_built_dir) as store:
         meta = rebuild_index(store, own_built_dir, workers=workers, segment_units=7)
-    assert len(whoosh_index.open_dir(str(_current(own_built_dir)))._segments()) >= 3
-    # no compound segment files: Whoosh would copy each into memory when opening a searcher
+    assert backend.segment_count(_current(own_built_dir)) >= 3
+    # no compound segment files: the backend would copy each into memory when opening a searcher
     assert not list(_current(own_built_dir).glob("*.seg"))
     after = {q: [h.url for h in SearchIndex(own_built_dir).search(q, page_size=50).hits]
              for q in queries}
@@ -155,17 +128,16 @@ def _current(data_dir):
 def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, monkeypatch):
     """Frequent terms' postings mapped from the side arrays equal Whoosh's own blocks, and
     the search engine reads them from there."""
-    import index.segment as segment_module
+    import index.sidefiles as sidefiles
     from index.engine import Engine
-    monkeypatch.setattr(segment_module, "SIDE_MIN_POSTINGS", 4)
-    _bulk_write(whoosh_index.create_in(str(tmp_path), build_schema()), tmp_path,
-                _units(built_dir))
-    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+    monkeypatch.setattr(sidefiles, "SIDE_MIN_POSTINGS", 4)
+    _bulk_write(backend.create_index(tmp_path, FIELDS), tmp_path, _units(built_dir))
+    with backend.Searcher(backend.open_index(tmp_path)) as searcher:
         mapped, plain = Engine(searcher, tmp_path), Engine(searcher)
         side = mapped.segments[0][2]
         assert side is not None and plain.segments[0][2] is None
-        # per-document values for opening a searcher: the same as Whoosh's readers give
-        from index.search import _Columns
+        # per-document values for opening a searcher: the same as the backend's readers give
+        from index.generation import Columns as _Columns
         assert side.columns is not None
         for name in ("text", "title", "decision"):
             assert mapped.lengths[name].tolist() == plain.lengths[name].tolist()
@@ -175,7 +147,7 @@ def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, m
         frequent = list(side.terms)
         assert len(frequent) > 500 and {f for f, _ in frequent} >= {"text", "title", "decision"}
         # the inline-term filter: never says "absent" of a term the segment has
-        every = list(searcher.reader().all_terms())
+        every = list(searcher.all_terms())
         inlined = [key for key in every if side.get(key) is None]
         assert len(inlined) > 100 and not any(side.lacks(key) for key in inlined)
         assert all(side.get(key) is not None for key in frequent)
@@ -186,8 +158,7 @@ def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, m
                 continue      # binary terms of numeric fields are not read by the engine
             a, b = mapped._read(name, tbytes.decode()), plain._read(name, tbytes.decode())
             assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist(), tbytes
-        # phrases: side-array positions, Whoosh's blocks and Whoosh's own Phrase query agree
-        from whoosh.query import Phrase
+        # phrases: side-array positions, the backend's blocks and its own Phrase query agree
         from index.analysis import tokenize
         pairs = set()
         for unit in _units(built_dir)[:40]:
@@ -196,7 +167,7 @@ def test_side_arrays_hold_the_same_postings_as_the_blocks(built_dir, tmp_path, m
                          if x.text.isalpha() and y.text.isalpha())
         assert len(pairs) > 100
         for a, b in sorted(pairs):
-            expected = sorted(h.docnum for h in searcher.search(Phrase("text", [a, b]), limit=None))
+            expected = searcher.phrase_docnums("text", [a, b])
             assert expected, (a, b)
             for engine in (mapped, plain):
                 docs, complete = engine.phrase_docs("text", [[a], [b]])
@@ -227,21 +198,20 @@ def test_threads_sharing_one_searcher_get_the_answers_of_one_thread(own_built_di
 def test_compound_segments_of_older_builds_open_through_our_storage(two_indexes):
     """Segments Whoosh's writer packed into compound files (older builds, small updates)
     are read through our storage as views of the file, with the same postings."""
-    from index.store import _IndexStorage
     _, (plain, _bulk) = two_indexes
     folder = plain.storage.folder
     assert list(Path(folder).glob("*.seg")), "the plain writer should have written a compound file"
-    mapped = _IndexStorage(folder).open_index()
+    mapped = backend.open_index(folder, shared=True)
     with plain.reader() as a, mapped.reader() as b:
         assert _postings(a) == _postings(b)
         assert list(a.all_stored_fields()) == list(b.all_stored_fields())
 
 
 def test_unique_gives_what_numpy_unique_gives():
-    """engine.unique (a stable sort and a look at neighbours) stands in for np.unique, which
+    """arrays.unique (a stable sort and a look at neighbours) stands in for np.unique, which
     numpy 2.4 makes slow on large integer arrays: same values, same order, same type."""
     import numpy as np
-    from index.engine import unique
+    from index.arrays import unique
     rng = np.random.default_rng(7)
     runs = [np.sort(rng.integers(0, 50, size=n)) for n in (30, 0, 45, 1)]
     for values in ([np.zeros(0, dtype=np.int64), np.array([5]), np.array([3, 3, 3]),
@@ -250,3 +220,15 @@ def test_unique_gives_what_numpy_unique_gives():
                     np.array(["2025-01-02", "", "2024-12-31", ""], dtype="<U10")]):
         got, expected = unique(values), np.unique(values)
         assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+def test_a_new_side_file_format_version_makes_the_index_need_a_rebuild(built_dir, monkeypatch):
+    """The side-file format's version is part of what the index records: a writer that
+    writes another format (FORMAT_VERSION bumped) makes `reindex --if-needed` rebuild."""
+    import index.sidefiles as sidefiles
+    from index import needs_rebuild
+    from index.store import current_dir, read_meta
+    assert needs_rebuild(built_dir) is None
+    assert read_meta(current_dir(built_dir))["format_version"] == sidefiles.FORMAT_VERSION
+    monkeypatch.setattr(sidefiles, "FORMAT_VERSION", sidefiles.FORMAT_VERSION + 1)
+    assert needs_rebuild(built_dir)

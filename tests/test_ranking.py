@@ -81,7 +81,7 @@ def test_query_without_swedish_letters_ranks_like_with_them(searcher):
 
 def test_items_of_minutes_carry_the_prior_and_nothing_else_does(searcher):
     """The unit prior raises items of minutes only: not notice points, pages or memos."""
-    _, columns, _ = searcher._current()
+    columns = searcher.generation().columns
     kinds = np.array(columns.values["kind"])[columns.codes["kind"]]
     items = np.array(columns.values["item"])[columns.codes["item"]]
     raised = columns.prior > 1

@@ -151,10 +151,10 @@ def test_a_repeated_search_is_answered_from_the_generation_cache(built_dir):
     searching again; a new index generation starts with no answers kept."""
     index = SearchIndex(built_dir)
     first = index.search("samverkan primärvård", filters={"kind": ["tjänsteskrivelse"]})
-    engine = index._current()[2]
-    assert len(engine.answers) == 1
+    generation = index.generation()
+    assert len(generation.answers) == 1
     again = index.search("samverkan primärvård", filters={"kind": ["tjänsteskrivelse"]})
     assert again is not first and again.hits == first.hits and again.facets == first.facets
-    assert len(engine.answers) == 1
+    assert len(generation.answers) == 1
     index.search("samverkan primärvård", page=2)
-    assert len(engine.answers) == 2
+    assert len(generation.answers) == 2
