@@ -9,7 +9,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from . import analysis
 
 # Bump when fields or analysis change; `flask reindex --if-needed` rebuilds on a difference.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class SwedishAnalyzer(Composable):

@@ -256,6 +256,7 @@ class SearchIndex:
                 engine: Engine) -> SearchResult:
         self._local.engine = engine
         self._local.memo = {}       # a word's answer, shared by the parts of this search
+        parsed = self._resolved(parsed, engine)
         filters = {k: list(v) for k, v in (filters or {}).items() if v}
         for name, values in parsed.filters.items():
             filters.setdefault(name, []).extend(values)
@@ -324,6 +325,22 @@ class SearchIndex:
         return result
 
     # --- building queries ----------------------------------------------------------------
+    @staticmethod
+    def _resolved(parsed: ParsedQuery, engine: Engine) -> ParsedQuery:
+        """refs #14: a case number typed with a lower-case prefix ('ks 2024 744') is read as
+        one when the index holds that case, else as the words typed ('budget 2024 15')."""
+        if not any(c.words for g in parsed.groups for c in g):
+            return parsed
+        groups = []
+        for group in parsed.groups:
+            clause = group[0]
+            if len(group) == 1 and clause.kind == "dnr" and clause.words \
+                    and not engine.doc_frequency("dnr", clause.value):
+                groups += [[Clause("word", w)] for w in clause.words]
+            else:
+                groups.append(group)
+        return replace(parsed, groups=groups)
+
     def _group_node(self, group: list[Clause], searcher) -> Node:
         nodes = [self._clause_node(c, searcher) for c in group]
         return nodes[0] if len(nodes) == 1 else Node("or", children=nodes)
