@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from archive import DNR_PATTERN, dnr_key
 
+from .case_numbers import find_case_numbers
 from .errors import QueryError
 
 # Bounds on the work one query may cause (refs #7): the text is cut off before parsing, every
@@ -33,6 +34,9 @@ FIELD_NAMES = {
 class Clause:
     kind: str            # word, phrase, prefix, fuzzy, dnr, paragraph
     value: str | list[str]
+    # a case number typed with a lower-case prefix ('ks 2024 744'), which may also be words
+    # and a number ('budget 2024 15'): its words, read instead when the index has no such case
+    words: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +75,14 @@ def parse_query(text: str) -> ParsedQuery:
     text = re.sub(r"(?<![\w-])([a-zåäö]{1,6})(?=[/-](?:\d{4}\b|\d+/\d{4}))",
                   lambda m: m.group(1).upper(), text)
     # Case numbers and § first: they contain spaces and slashes that words would split.
+    # refs #14: every common typing (any case, spaces, slash/colon/hyphen, leading zeros)
+    for case in reversed(find_case_numbers(text)):
+        if re.match(r"[\wåäö]+:", case.text.lower()) and \
+                case.text.split(":", 1)[0].lower() in FIELD_NAMES:
+            continue        # a filter ('år:2025', 'datum:2024-01'), read below
+        words = [w for c in _clauses(case.text, False) for w in [c.value]] if case.loose else []
+        query.groups.insert(0, [Clause("dnr", case.key, words)])
+        text = text[:case.start] + " " + text[case.end:]
     for match in list(DNR_PATTERN.finditer(text)):
         value = match.group(0)
         if re.fullmatch(r"(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?", value):

@@ -9,6 +9,8 @@ facet values are per-document integer arrays counted in bulk over the matching s
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import analysis, rank
@@ -46,6 +48,7 @@ class SearchRequest:
             sort: str, date_from: str, date_to: str) -> SearchResult:
         """Top hits of one page with snippets, total and facet counts."""
         engine = self.engine
+        parsed = self.resolved(parsed)
         filters = {k: list(v) for k, v in (filters or {}).items() if v}
         for name, values in parsed.filters.items():
             filters.setdefault(name, []).extend(values)
@@ -130,6 +133,21 @@ class SearchRequest:
     def group_node(self, group: list[Clause]) -> Node:
         nodes = [self.clause_node(c) for c in group]
         return nodes[0] if len(nodes) == 1 else Node("or", children=nodes)
+
+    def resolved(self, parsed: ParsedQuery) -> ParsedQuery:
+        """refs #14: a case number typed with a lower-case prefix ('ks 2024 744') is read as
+        one when the index holds that case, else as the words typed ('budget 2024 15')."""
+        if not any(c.words for g in parsed.groups for c in g):
+            return parsed
+        groups = []
+        for group in parsed.groups:
+            clause = group[0]
+            if len(group) == 1 and clause.kind == "dnr" and clause.words \
+                    and not self.engine.doc_frequency("dnr", clause.value):
+                groups += [[Clause("word", w)] for w in clause.words]
+            else:
+                groups.append(group)
+        return replace(parsed, groups=groups)
 
     def clause_node(self, clause: Clause) -> Node:
         if clause.kind == "word":

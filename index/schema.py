@@ -9,7 +9,7 @@ from . import analysis, sidefiles
 from .backend.schema import SwedishAnalyzer  # noqa: F401  (older indexes pickled it by this name)
 
 # Bump when fields or analysis change; `flask reindex --if-needed` rebuilds on a difference.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from typing import Iterator
 from archive import Document, Item, Page, dnr_key, find_dnr
 from archive.boilerplate import clean_text, repeated_lines, strip_contents
 
+from .case_numbers import case_number_keys
+
 MIN_PAGE_CHARS = 80
 # refs #3: a cover page (attendance list) or the "Innehåll" list of a document with items
 # must not outrank the items themselves
@@ -25,11 +27,11 @@ def meeting_label(doc: Document) -> str:
     return f"{doc.body} {doc.date}".strip() if doc.meeting_id else ""
 
 
-def _dnr_terms(values: list[str]) -> list[str]:
-    """Normalised keys, plus the bare year-serial so 'KS-2025-00620' meets '2025-00620'."""
+def _dnr_terms(values: list[str], text: str = "") -> list[str]:
+    """Normalised keys, plus the bare year-serial so 'KS-2025-00620' meets '2025-00620';
+    with the typings of `text` archive.find_dnr does not read ('SE 2026 00024', refs #14)."""
     keys = []
-    for value in values:
-        key = dnr_key(value)
+    for key in [dnr_key(v) for v in values] + case_number_keys(text):
         if key:
             keys.append(key)
             bare = key.split("-", 1)[1] if not key[0].isdigit() else key
@@ -55,7 +57,7 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
             "page": item.page_start, "paragraph": re.sub(r"\s", "", item.label),
             "item": item.title[:120], "title": item.title,
             "decision": item.decision, "text": text,
-            "dnr": " ".join(_dnr_terms(values)), "dnr_display": item.dnr,
+            "dnr": " ".join(_dnr_terms(values, text)), "dnr_display": item.dnr,
         }
     # Pages no item covers: documents without items, cover pages, appended memos.
     repeated = repeated_lines([p.text for p in pages])
@@ -72,6 +74,6 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
             "id": f"{doc.id}#p{page.number}", "unit": "page",
             "url": f"{document_url(doc)}/sida/{page.number}", "label": None, "page": page.number,
             "paragraph": "", "item": "", "title": title, "decision": "", "text": text,
-            "dnr": " ".join(_dnr_terms(find_dnr(text))), "dnr_display": [],
+            "dnr": " ".join(_dnr_terms(find_dnr(text), text)), "dnr_display": [],
             "_boost": LEFTOVER_PAGE_BOOST if items else 1.0,
         }
