@@ -27,6 +27,10 @@ from .words import W_DNR, W_EXACT, W_PARAGRAPH, wanted_terms, word_node, word_te
 MAX_EXPANSION = 64          # terms a prefix or fuzzy word may expand to
 MIN_EXPANSION = 8           # terms a prefix expands to even when the time is up
 FACET_LIMIT = 12
+MIN_CORRECTED = 5         # shorter words have too many neighbours to guess between
+LONG_WORD = 8             # from this length two edits, below it one (as Lucene's AUTO)
+MAX_CORRECTIONS = 3       # spellings a word that finds nothing is read as
+W_CORRECTED = 0.7         # their weight beside a word typed right
 MAX_SUGGEST_WORDS = 4       # 'Menade du …?' only for short queries (refs #7)
 TIMED_OUT = ("Sökningen tog för lång tid och avbröts; träfflistan kan vara ofullständig. "
              "Förfina gärna sökningen med fler ord eller ett filter.")
@@ -42,6 +46,7 @@ class SearchRequest:
         self.lexicon = generation.lexicon     # as at the start: the whole search uses one
         self.budget = budget
         self.memo: dict = {}      # a word's answer, shared by the parts of this search
+        self.corrected: dict[str, str] = {}    # a word that found nothing -> its nearest
 
     # --- the whole search ----------------------------------------------------------------
     def run(self, parsed: ParsedQuery, text: str, filters, page: int, page_size: int,
@@ -78,7 +83,8 @@ class SearchRequest:
         memo: dict = {}          # word -> how it matched, shared by the hits of this page
         for docnum, score, how in self._ranked(found, result.total_all, page, page_size, sort):
             result.hits.append(self.hit(docnum, score, wanted, how, memo))
-        if result.total < 3 and not parsed.empty and not self.budget.late():
+        if (result.total < 3 or self.corrected) and not parsed.empty \
+                and not self.budget.late():
             result.suggestion = self.suggest(parsed, result.total_all)
         if self.budget.cut:
             result.timed_out = True
@@ -151,7 +157,7 @@ class SearchRequest:
 
     def clause_node(self, clause: Clause) -> Node:
         if clause.kind == "word":
-            return word_node(clause.value)
+            return self.spelled_node(clause.value)
         if clause.kind == "phrase":
             return self.phrase_node(clause.value)
         if clause.kind == "dnr":
@@ -167,6 +173,23 @@ class SearchRequest:
             words = self.expanded(clause.value, prefix=clause.kind == "prefix")
             return term_node(*[("text", w, W_EXACT) for w in words])
         raise QueryError("Okänd del av sökningen.")
+
+    def spelled_node(self, word: str) -> Node:
+        """A word as typed; one that finds nothing at all, in any form or part, also finds
+        the index's words nearest in spelling ('narkotikapoltik' → 'narkotikapolitik'),
+        weighed below a word typed right (refs #14). A word of the index is never
+        corrected, and nothing is when the time is short."""
+        node = word_node(word)
+        if len(word) < MIN_CORRECTED or not word.isalpha() or self.budget.late() \
+                or self.evaluate(node)[0].any():
+            return node
+        distance = 1 if len(word) < LONG_WORD else 2
+        options = self.lexicon.similar(word, distance, MAX_CORRECTIONS) if self.lexicon else []
+        if not options:
+            return node
+        self.corrected[word] = options[0]
+        nearest = Node("or", boost=W_CORRECTED, children=[word_node(o) for o in options])
+        return Node("or", children=[node, nearest], key=("spelled", word))
 
     def phrase_node(self, words: list[str]) -> Node:
         """Each word in any of its forms, in order ("godkänner delårsrapporten" also matches
@@ -316,15 +339,20 @@ class SearchRequest:
 
     def suggest(self, parsed: ParsedQuery, total: int) -> str:
         """'Menade du …?' from the index's own vocabulary, offered only when it finds more
-        (counted in this search's generation)."""
+        (counted in this search's generation), or always for a word that found nothing and
+        was searched for in its nearest spelling as well (spelled_node)."""
         if len(parsed.groups) > MAX_SUGGEST_WORDS:
             return ""   # each unknown word costs a spelling search; long queries get none
-        words, changed = [], False
+        words, changed, known = [], False, False
         for group in parsed.groups:
             clause = group[0]
             if clause.kind != "word" or len(group) > 1:
                 return ""
             word = clause.value
+            if word in self.corrected:      # already searched for as well: say which word
+                words.append(self.corrected[word])
+                changed = known = True
+                continue
             if all(self.searcher.doc_frequency("text", t) == 0 for t, _ in word_terms(word)):
                 options = self.corrections(word, 1)
                 if options:
@@ -332,5 +360,7 @@ class SearchRequest:
             words.append(word)
         if not changed:
             return ""
+        if known:
+            return " ".join(words)
         found = self.engine.evaluate(Node("and", children=[word_node(w) for w in words]))[0]
         return " ".join(words) if int(found.sum()) > total else ""

@@ -215,8 +215,15 @@ def _read_term_file(sub, field: str, counts: Counter) -> bool:
     return True
 
 
+LEXICON_FIELDS = ("text", "title")    # an agenda point may hold its words in its title only
+
+
 def build_lexicon(reader) -> Lexicon:
-    return Lexicon.from_counts(word_frequencies(reader))
+    counts: Counter = Counter()
+    for field in LEXICON_FIELDS:   # a unit with the word in both fields counts once, mostly
+        for word, n in word_frequencies(reader, field).items():
+            counts[word] = max(counts[word], n)
+    return Lexicon.from_counts(counts)
 
 
 def write_lexicon(folder, ix) -> Lexicon:

@@ -21,7 +21,7 @@ from .html import extract_html_text
 from .meeting_page import parse_meeting_page
 from .personal import extra_personal_patterns, mask_personal_numbers
 from .text import (MAX_FRONT_MATTER, clean_markup, decode_text, join_hyphenation, load_yaml,
-                   split_front_matter, split_pages)
+                   repair_section_signs, split_front_matter, split_pages)
 
 FORMATS = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
            ".txt": "text/plain", ".md": "text/markdown"}
@@ -104,7 +104,7 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
         if page:
             text = page.text
         pages = split_pages(clean_markup(text))
-    pages = [join_hyphenation(p) for p in pages]
+    pages = repair_section_signs([join_hyphenation(p) for p in pages])
     if not any(re.search(r"\w{2}", p) for p in pages):
         raise UnreadableFile("empty", "Filen innehåller ingen läsbar text.", "extract")
     for key, value in (sidecar or {}).items():

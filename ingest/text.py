@@ -149,3 +149,20 @@ _HYPHEN_BREAK = re.compile(r"(?<![a-zåäöé])([a-zåäöé]{2,})-[ \t]*\r?\n[ 
 
 def join_hyphenation(text: str) -> str:
     return _HYPHEN_BREAK.sub(r"\1\2", text)
+
+
+# OCR reads the section sign as a dollar sign ("$ 41", "$39 Dnr …", "Paragrafer $$ 39-47").
+# Swedish minutes write sums in kronor, so a document with no "§" at all whose lines open
+# with "$" and a number has lost its section signs, not gained dollars.
+_DOLLAR_HEAD = re.compile(r"^[ \t]*\$[ \t]?\d", re.M)
+_DOLLAR_SIGN = re.compile(r"(?<![\w$])\$(\$?)(?=[ \t]?\d{1,4}(?![\d.,]\d))")
+MIN_DOLLAR_HEADS = 2     # one stray "$ 5" line is no pattern
+
+
+def repair_section_signs(pages: list[str]) -> list[str]:
+    """'§' for the '$' OCR put in its place, when the whole document reads that way."""
+    if any("§" in page for page in pages):
+        return pages
+    if sum(len(_DOLLAR_HEAD.findall(page)) for page in pages) < MIN_DOLLAR_HEADS:
+        return pages
+    return [_DOLLAR_SIGN.sub(lambda m: "§" * (1 + len(m.group(1))), page) for page in pages]

@@ -100,10 +100,27 @@ def test_snippets_are_escaped(searcher):
 
 
 def test_misspelling_gets_a_suggestion_from_the_vocabulary(searcher):
-    """A misspelt word gets 'Menade du …?' with a word that exists in the archive."""
+    """A misspelt word that finds nothing is also searched for as the archive's nearest word
+    (refs #14), and 'Menade du …?' names that word."""
     result = searcher.search("markanvisningstävlimg")
-    assert result.total == 0 and result.suggestion == "markanvisningstävling"
-    assert searcher.search("markanvisningstävling").suggestion == ""
+    right = searcher.search("markanvisningstävling")
+    assert result.suggestion == "markanvisningstävling" and right.suggestion == ""
+    assert result.total == right.total > 0
+    assert [h.id for h in result.hits] == [h.id for h in right.hits]
+    assert result.hits[0].score < right.hits[0].score      # weighed below the word typed right
+
+
+def test_a_word_of_the_archive_is_never_corrected(searcher):
+    """A rare but real word keeps its own hits only: no neighbour is mixed in (refs #14)."""
+    result = searcher.search("markanvisningstävling")
+    assert result.suggestion == "" and all(
+        "markanvisningstävling" in (h.title + h.snippet).lower() for h in result.hits)
+
+
+def test_a_misspelt_word_beside_a_right_one_brings_the_unit_with_both(searcher):
+    """'remiss narkotikapoltik'-style queries: the unit with both words comes first."""
+    typed = searcher.search("markanvisningstävlimg kommunstyrelsen")
+    assert typed.hits and typed.hits[0].match == "all"
 
 
 def test_damaged_pdf_letters_are_repaired_for_matching(searcher):
