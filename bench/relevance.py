@@ -7,8 +7,9 @@ set (d01–d60 vs d61–d120, odd vs even ids), beside peers measured in the sam
 files (document level): an Elasticsearch-style Swedish chain with a hunspell-sv dictionary
 decompounder (any word, and AND then OR) and Tantivy with Snowball Swedish (bench/peers.py,
 refs #14), SQLite FTS5 (unicode61 remove_diacritics 2) with AND and with OR, Whoosh's
-StandardAnalyzer with AND, and Whoosh's LanguageAnalyzer("sv") with OR. Ends with the queries
-where Paragraf and the best peer differ.
+StandardAnalyzer with AND, and Whoosh's LanguageAnalyzer("sv") with OR. Paragraf and the best peer
+also run every query typed without å/ä/ö. Ends with the queries where Paragraf and the best
+peer differ.
 
     python bench/relevance.py [--shared ../shared] [--queries FILE] [--verbose] [--no-peers]
 """
@@ -157,6 +158,19 @@ class WhooshPeer:
         return [h["path"] for h in self.searcher.search(q, limit=50)], None
 
 
+class TypedPlainly:
+    """Another engine, every query typed without å/ä/ö (as on a phone or a foreign keyboard):
+    how far a search for "nämnden" typed as "namnden" ranks like the search typed right."""
+    PLAIN = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.name = f"{engine.name}, every query typed without å/ä/ö"
+
+    def run(self, text: str):
+        return self.engine.run(text.translate(self.PLAIN))
+
+
 # --- report --------------------------------------------------------------------------------
 def fmt(value, digits=2):
     return "n/a" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))
@@ -181,6 +195,7 @@ def main() -> None:
                         Fts5(args.shared, "AND"), Fts5(args.shared, "OR"),
                         WhooshPeer(args.shared, work, "standard", "AND"),
                         WhooshPeer(args.shared, work, "sv", "OR")]
+            engines += [TypedPlainly(engines[0]), TypedPlainly(engines[1])]
         results = {}
         for engine in engines:
             rows = []
@@ -237,7 +252,7 @@ def main() -> None:
         s = summarise(rows)
         print(f"| {qtype} | {len(rows)} | {fmt(s['ndcg'])} | {fmt(s['recall'])} | {fmt(s['mrr'])} "
               f"| {s['zero']} | {fmt(s['para'])} |")
-    peers = [n for n in results if n != engines[0].name]
+    peers = [n for n in results if n != engines[0].name and "typed without" not in n]
     if peers:
         best = max(peers, key=lambda n: summarise(results[n])["ndcg"])
         print(f"\nPer query, Paragraf vs the best peer ({best}), where nDCG@10 differs by 0.05+:\n")

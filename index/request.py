@@ -179,7 +179,8 @@ class SearchRequest:
         the index's words nearest in spelling ('narkotikapoltik' → 'narkotikapolitik'),
         weighed below a word typed right (refs #14). A word of the index is never
         corrected, and nothing is when the time is short."""
-        node = word_node(word)
+        restore = self.lexicon.restore if self.lexicon is not None else None
+        node = word_node(word, restore)
         if len(word) < MIN_CORRECTED or not word.isalpha() or self.budget.late() \
                 or self.evaluate(node)[0].any():
             return node

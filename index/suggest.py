@@ -42,6 +42,7 @@ class Lexicon:
         self.words = words
         self.df = np.asarray(df, dtype=np.int64)
         self._rank = {w: i for i, w in enumerate(words)}
+        self._restored: dict[str, str] | None = None     # folded word -> word, built on use
         if hashes is None:
             hashes, owners = _deletion_table(words)
         self.hashes, self.owners = hashes, owners
@@ -55,6 +56,18 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.words)
+
+    def restore(self, plain: str) -> str:
+        """The archive's most frequent word that reads `plain` once å/ä/ö are folded away
+        ('sammantradesdagar' -> 'sammanträdesdagar'), or '' when it has none (refs #14)."""
+        if self._restored is None:
+            restored: dict[str, str] = {}
+            for word in self.words:              # most frequent first: the first one wins
+                folded = analysis.fold(word)
+                if folded != word:
+                    restored.setdefault(folded, word)
+            self._restored = restored
+        return self._restored.get(plain, "")
 
     def frequency(self, word: str) -> int:
         i = self._rank.get(word)

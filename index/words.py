@@ -11,6 +11,12 @@ W_EXACT, W_STEM, W_PART, W_FOLDED = 1.6, 1.0, 0.6, 0.45
 W_TITLE, W_DECISION, W_DNR, W_PARAGRAPH = 2.2, 0.8, 6.0, 4.0     # multipliers / weights
 
 
+def typed_plainly(word: str) -> bool:
+    """A word without å/ä/ö that the lexicon does not know ("valnamnden"): most likely a word
+    with them, typed on a keyboard or phone without them."""
+    return word.isalpha() and analysis.fold(word) == word and not analysis.is_known_word(word)
+
+
 def word_terms(word: str) -> list[tuple[str, float]]:
     """The merged-field terms one query word matches, each with its weight (refs #3).
 
@@ -26,32 +32,49 @@ def word_terms(word: str) -> list[tuple[str, float]]:
     # refs #14: a word typed without å/ä/ö that the lexicon does not know ("valnamnden") is
     # a word with them typed plainly: its folded forms weigh as the word and its stem would
     # (a known word, or one typed with å/ä/ö: folded forms weigh least)
-    bare = (whole.isalpha() and analysis.fold(whole) == whole
-            and not analysis.is_known_word(whole))
+    bare = typed_plainly(whole)
     for folded in terms["folded"]:
         weight = W_FOLDED
-        if bare:   # mirror the weights of the word as written and of its stem
-            weight = out[whole] if folded == whole else W_STEM
+        if bare:   # mirror the weights of the word as written and of its stem; the index
+            # folds stems only, so the folded stem stands for both (refs #14)
+            weight = out[whole] if folded == whole else W_EXACT + W_STEM
         for term in (analysis.FOLD + folded, folded, analysis.STEM + folded):
             out[term] = max(out.get(term, 0.0), weight)
     return list(out.items())
 
 
-def word_node(word: str) -> Node:
-    """One query word in the text, title and decision fields, plus its compound parts."""
+def word_node(word: str, restore=None) -> Node:
+    """One query word in the text, title and decision fields, plus its compound parts.
+
+    `restore` (plain word -> the archive's word with å/ä/ö, or '') reads a word typed
+    without them as the word meant: 'sammantradesdagar' matches as 'sammanträdesdagar'
+    would, and its parts are the parts of that word (refs #14)."""
+    restored = restore(word.lower()) if restore and typed_plainly(word.lower()) else ""
+    weights: dict[str, float] = {}
+    for form in (word, restored) if restored else (word,):
+        for term, weight in word_terms(form):
+            weights[term] = max(weights.get(term, 0.0), weight)
     triples = []
-    for term, weight in word_terms(word):
+    for term, weight in weights.items():
         triples += [("text", term, weight), ("title", term, weight * W_TITLE),
                     ("decision", term, weight * W_DECISION)]
     node = term_node(*triples)
-    node.key = ("word", word)
+    node.key = ("word", word, restored)
     parts = analysis.query_terms(word)["parts"]
+    if restore and typed_plainly(word.lower()) and len(parts) > 1:
+        raw = [p for p in analysis.word_parts(word.lower().rstrip("-")) if p]
+        parts = list(dict.fromkeys(analysis.stem(restore(p) or p) for p in raw))
+    if restored:
+        parts = analysis.query_terms(restored)["parts"] or parts
     if len(parts) > 1:
-        # a compound typed whole also finds its parts written apart ("avfallstaxa" ~ "taxa för avfall")
+        # a compound typed whole also finds its parts written apart ("avfallstaxa" ~ "taxa för
+        # avfall"); typed without å/ä/ö, its folded parts weigh as the parts (refs #14)
+        folded = 1.0 if typed_plainly(word.lower()) else W_FOLDED
         together = Node("and", boost=W_PART, children=[
             term_node(("text", analysis.STEM + p, 1.0), ("text", p, 1.0),
                       ("title", analysis.STEM + p, 1.0), ("title", p, 1.0),
-                      ("text", analysis.FOLD + analysis.fold(p), W_FOLDED)) for p in parts])
+                      ("text", analysis.FOLD + analysis.fold(p), folded),
+                      ("title", analysis.FOLD + analysis.fold(p), folded)) for p in parts])
         node = Node("or", children=[node, together], key=("word+parts", word))
     return node
 
