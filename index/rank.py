@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-# score × (share of query words found) ** COORD_POWER: a unit with half the words keeps a
-# quarter of its score at 2.0
+# score × (share of query words found, each word counted by its IDF) ** COORD_POWER: a unit
+# with half the query's weight keeps a quarter of its score at 2.0
 COORD_POWER = 2.0
 # a § of minutes (an item of a 'protokoll') over other units of the same words
 MINUTES_ITEM_PRIOR = 1.25
@@ -26,13 +26,23 @@ def coordinated(word_masks: list[np.ndarray], word_scores: list[np.ndarray],
     factor; units with all words keep the score of the whole query (phrases in order)."""
     count = np.zeros(len(scope), dtype=np.float32)
     total = np.zeros(len(scope), dtype=np.float32)
-    for mask, scores in zip(word_masks, word_scores):
-        count += mask
+    weights = word_weights(word_masks, scope)
+    for mask, scores, weight in zip(word_masks, word_scores, weights):
+        count += mask * weight
         total += scores
     any_mask = (count > 0) & scope
-    share = count / max(1, len(word_masks))
+    share = count / max(float(weights.sum()), 1e-9)
     scores = np.where(all_mask, all_scores, total * share ** COORD_POWER)
     return any_mask | all_mask, scores.astype(np.float32, copy=False)
+
+
+def word_weights(word_masks: list[np.ndarray], scope: np.ndarray) -> np.ndarray:
+    """What each word counts for in the coordination factor: its inverse document frequency
+    in the scope, so that a unit missing "hur", "många" or "kommunen" loses little and one
+    missing the rare, telling word loses much (refs #14)."""
+    n = max(1, int(scope.sum()))
+    df = np.array([int((mask & scope).sum()) for mask in word_masks], dtype=np.float64)
+    return np.log1p((n - df + 0.5) / (df + 0.5))
 
 
 def unit_prior(kinds: np.ndarray, kind_values: list[str], items: np.ndarray,

@@ -96,3 +96,20 @@ def test_a_minutes_item_outranks_a_notice_point_on_the_same_words(searcher):
     kinds = [h.kind for h in result.hits]
     assert result.hits[0].paragraph and result.hits[0].kind == "protokoll"
     assert "protokoll" in kinds
+
+
+def test_a_missing_common_word_costs_less_than_a_missing_rare_one():
+    """The coordination factor counts each word by its inverse document frequency: of two
+    units with equal scores, the one lacking only a word most units hold ranks first."""
+    coordinated, word_weights = rank.coordinated, rank.word_weights
+    scope = np.ones(10, dtype=bool)
+    common = np.array([1, 0, 1, 1, 1, 1, 1, 1, 1, 0], dtype=bool)     # "kommunen"
+    rare = np.array([0, 1, 0, 0, 0, 0, 0, 0, 0, 0], dtype=bool)       # "skolinspektionen"
+    other = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], dtype=bool)
+    weights = word_weights([common, rare, other], scope)
+    assert weights[1] > weights[2] > weights[0] > 0
+    scores = [m.astype(np.float32) for m in (common, rare, other)]
+    none = np.zeros(10, dtype=bool)
+    found, final = coordinated([common, rare, other], scores, none, np.zeros(10, np.float32), scope)
+    assert found[:3].all() and not found[9]
+    assert final[1] > final[0]        # rare + other beats common + other
