@@ -9,6 +9,8 @@ facet values are per-document integer arrays counted in bulk over the matching s
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -22,11 +24,13 @@ from .highlight import explain, make_snippet, snippet_spans
 from .query import Clause, ParsedQuery
 from .results import SearchHit, SearchResult
 from .schema import FACETS
-from .words import W_DNR, W_EXACT, W_PARAGRAPH, wanted_terms, word_node, word_terms
+from .words import (W_DNR, W_EXACT, W_PARAGRAPH, W_STEM, wanted_terms, word_node,
+                    word_terms)
 
 MAX_EXPANSION = 64          # terms a prefix or fuzzy word may expand to
 MIN_EXPANSION = 8           # terms a prefix expands to even when the time is up
 FACET_LIMIT = 12
+YEAR = re.compile(r"(?:19|20)\d\d")
 MIN_CORRECTED = 5         # shorter words have too many neighbours to guess between
 LONG_WORD = 8             # from this length two edits, below it one (as Lucene's AUTO)
 MAX_CORRECTIONS = 3       # spellings a word that finds nothing is read as
@@ -179,6 +183,8 @@ class SearchRequest:
         the index's words nearest in spelling ('narkotikapoltik' → 'narkotikapolitik'),
         weighed below a word typed right (refs #14). A word of the index is never
         corrected, and nothing is when the time is short."""
+        if YEAR.fullmatch(word):
+            return self.year_node(word)
         restore = self.lexicon.restore if self.lexicon is not None else None
         node = word_node(word, restore)
         if len(word) < MIN_CORRECTED or not word.isalpha() or self.budget.late() \
@@ -191,6 +197,20 @@ class SearchRequest:
         self.corrected[word] = options[0]
         nearest = Node("or", boost=W_CORRECTED, children=[word_node(o) for o in options])
         return Node("or", children=[node, nearest], key=("spelled", word))
+
+    def year_node(self, year: str) -> Node:
+        """A year typed among the words ('lex Sarah 2026') also finds the units of that
+        year's meetings and documents, scored as one mention of a term that common would
+        be; a unit that also names the year in its text gets both (refs #14)."""
+        dates = self.columns.dates
+        dated = np.flatnonzero((dates >= year) & (dates < str(int(year) + 1)) & self.engine.alive)
+        typed = word_node(year)
+        if not len(dated):
+            return typed
+        idf = math.log(self.engine.count / (len(dated) + 1)) + 1.0
+        scores = np.full(len(dated), W_STEM * max(idf, 0.0), dtype=np.float32)
+        return Node("or", children=[typed, Node("docs", docs=(dated, scores))],
+                    key=("year", year))
 
     def phrase_node(self, words: list[str]) -> Node:
         """Each word in any of its forms, in order ("godkänner delårsrapporten" also matches

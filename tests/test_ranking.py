@@ -113,3 +113,13 @@ def test_a_missing_common_word_costs_less_than_a_missing_rare_one():
     found, final = coordinated([common, rare, other], scores, none, np.zeros(10, np.float32), scope)
     assert found[:3].all() and not found[9]
     assert final[1] > final[0]        # rare + other beats common + other
+
+
+def test_a_year_among_the_words_finds_that_years_meetings(searcher):
+    """'protokollet 2026': the units of 2026 meetings come first even where the text does
+    not name the year; the same words with 2025 bring 2025 first (refs #14)."""
+    for year in ("2025", "2026"):
+        hits = searcher.search(f"protokollet {year}").hits[:4]
+        assert hits and all(h.date.startswith(year) for h in hits), [h.date for h in hits]
+    plain = searcher.search("protokollet")
+    assert searcher.search("protokollet 2026").total >= plain.total
