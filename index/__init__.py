@@ -8,10 +8,10 @@ by index/backend.py alone; no backend object leaves this package.
 Public names: SearchIndex (search, more_like_this, health, stats), SearchHit and SearchResult
 (our own types), rebuild_index, update_documents and sync_index (writing), needs_rebuild,
 clean_leftovers, index_info, parse_query, highlight_query, HIGHLIGHT_CHARS, SCHEMA_VERSION,
-FORMAT_VERSION (of the side files), the modules analysis and rank, and the errors QueryError,
+FORMAT_VERSION (of the side files), the modules analysis, rank and synonyms, and the errors QueryError,
 IndexBusy, IndexMissing, IndexDamaged.
 """
-from . import analysis, rank
+from . import analysis, rank, synonyms
 from .build import rebuild_index, sync_index, update_documents
 from .errors import IndexBusy, IndexDamaged, IndexMissing, QueryError
 from .highlight import HIGHLIGHT_CHARS
@@ -27,5 +27,5 @@ __all__ = [
     "FORMAT_VERSION", "HIGHLIGHT_CHARS", "IndexBusy", "IndexDamaged", "IndexMissing",
     "QueryError", "SCHEMA_VERSION", "SearchHit", "SearchIndex", "SearchResult", "analysis",
     "clean_leftovers", "highlight_query", "index_info", "needs_rebuild", "parse_query", "rank",
-    "rebuild_index", "sync_index", "update_documents",
+    "rebuild_index", "sync_index", "synonyms", "update_documents",
 ]

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import analysis, rank
+from . import analysis, rank, synonyms
 from .budget import Budget
 from .engine import Node, terms as term_node
 from .errors import QueryError
@@ -31,6 +31,7 @@ MAX_EXPANSION = 64          # terms a prefix or fuzzy word may expand to
 MIN_EXPANSION = 8           # terms a prefix expands to even when the time is up
 FACET_LIMIT = 12
 YEAR = re.compile(r"(?:19|20)\d\d")
+W_SYNONYM = 0.5           # an abbreviation's expansion beside the abbreviation typed
 MIN_CORRECTED = 5         # shorter words have too many neighbours to guess between
 LONG_WORD = 8             # from this length two edits, below it one (as Lucene's AUTO)
 MAX_CORRECTIONS = 3       # spellings a word that finds nothing is read as
@@ -187,6 +188,11 @@ class SearchRequest:
             return self.year_node(word)
         restore = self.lexicon.restore if self.lexicon is not None else None
         node = word_node(word, restore)
+        longs = synonyms.expansions(word)
+        if longs:      # 'IFO' also finds 'individ- och familjeomsorg' (index/synonyms.py)
+            spelled_out = Node("or", boost=W_SYNONYM, children=[
+                Node("and", children=[word_node(w) for w in words]) for words in longs])
+            return Node("or", children=[node, spelled_out], key=("abbreviation", word))
         if len(word) < MIN_CORRECTED or not word.isalpha() or self.budget.late() \
                 or self.evaluate(node)[0].any():
             return node
