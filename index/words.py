@@ -35,9 +35,10 @@ def word_terms(word: str) -> list[tuple[str, float]]:
     bare = typed_plainly(whole)
     for folded in terms["folded"]:
         weight = W_FOLDED
-        if bare:   # mirror the weights of the word as written and of its stem; the index
-            # folds stems only, so the folded stem stands for both (refs #14)
-            weight = out[whole] if folded == whole else W_EXACT + W_STEM
+        if bare:   # mirror what the word with its letters would collect: a position of
+            # such a word holds its stem '^' and its folded stem '~' (the word as written is
+            # matched when the archive holds it: word_node's `restore`)
+            weight = out[whole] if folded == whole else W_STEM + W_FOLDED
         for term in (analysis.FOLD + folded, folded, analysis.STEM + folded):
             out[term] = max(out.get(term, 0.0), weight)
     return list(out.items())
