@@ -94,8 +94,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(kind_label=lambda k: KIND_LABELS.get(k, k or ""),
                                  facet_label=FACET_LABELS.get, url_with=url_with,
                                  count_sv=web.count_sv, run_kind_label=web.run_kind_label,
-                                 run_summary_sv=web.run_summary_sv)
+                                 run_summary_sv=web.run_summary_sv, hits_sv=web.hits_sv)
     app.jinja_env.filters["local_time"] = web.local_time
+    app.jinja_env.filters["label"] = web.item_label
     app.jinja_env.filters["preview"] = web.preview_text
     _register_views(app)
     _register_cli(app)
@@ -450,6 +451,7 @@ def _register_views(app: Flask) -> None:
         previous, following = store.neighbour_meetings(meeting)
         return render_template("meeting.html", meeting=meeting, items=items, docs=docs,
                                previous=previous, following=following,
+                               links=archive.link_meeting(items),
                                groups=[(by_doc[k], v) for k, v in groups.items()])
 
     @app.get("/m/<org>/<body>/<date>/<slug>")
