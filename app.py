@@ -264,7 +264,7 @@ def result_json(result: index.SearchResult | None, q: str) -> dict:
             "meeting": h.meeting or None, "date": h.date or None, "kind": h.kind,
             "paragraph": h.paragraph, "page": h.page, "title": h.title, "snippet": h.snippet,
             "score": h.score, "id": h.id, "unit": h.unit, "match": h.match,
-            "matched": h.matched, "dnr": h.dnr,
+            "matched": h.matched, "dnr": h.dnr, "label": h.label,
         } for h in result.hits],
         "facets": {name: [{"value": r["value"], "count": r["count"]} for r in rows]
                    for name, rows in result.facets.items()},
@@ -592,7 +592,7 @@ def atom_feed(result: index.SearchResult | None, q: str) -> bytes:
     ET.SubElement(ET.SubElement(feed, f"{{{ns}}}author"), f"{{{ns}}}name").text = "Paragraf"
     for hit in hits:
         entry = ET.SubElement(feed, f"{{{ns}}}entry")
-        where = " ".join(x for x in (hit.body or hit.organisation, hit.date, hit.paragraph or "")
+        where = " ".join(x for x in (hit.body or hit.organisation, hit.date, hit.label or "")
                          if x)
         ET.SubElement(entry, f"{{{ns}}}title").text = f"{where} {hit.title}".strip()
         ET.SubElement(entry, f"{{{ns}}}id").text = base + hit.url

@@ -312,7 +312,8 @@ class SearchRequest:
             page=stored.get("page"), title=stored.get("title", ""),
             snippet=make_snippet(text, spans), score=round(float(score), 4),
             unit=stored.get("unit", ""), match="some" if mode == "some" else "all",
-            matched=explain(title_spans + spans), dnr=list(stored.get("dnr_display") or []))
+            matched=explain(title_spans + spans), dnr=list(stored.get("dnr_display") or []),
+            label=stored.get("label") or None)
 
     def suggest(self, parsed: ParsedQuery, total: int) -> str:
         """'Menade du …?' from the index's own vocabulary, offered only when it finds more
