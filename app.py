@@ -94,7 +94,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(kind_label=lambda k: KIND_LABELS.get(k, k or ""),
                                  facet_label=FACET_LABELS.get, url_with=url_with,
                                  count_sv=web.count_sv, run_kind_label=web.run_kind_label,
-                                 run_summary_sv=web.run_summary_sv, hits_sv=web.hits_sv)
+                                 run_summary_sv=web.run_summary_sv, hits_sv=web.hits_sv,
+                                 noun_sv=web.noun_sv)
     app.jinja_env.filters["local_time"] = web.local_time
     app.jinja_env.filters["label"] = web.item_label
     app.jinja_env.filters["preview"] = web.preview_text
@@ -583,6 +584,8 @@ def atom_feed(result: index.SearchResult | None, q: str) -> bytes:
     feed = ET.Element(f"{{{ns}}}feed")
     query = request.query_string.decode()
     ET.SubElement(feed, f"{{{ns}}}title").text = f"Paragraf: {q}" if q else "Paragraf"
+    if result is not None:     # refs #17: the count as the search page's heading says it
+        ET.SubElement(feed, f"{{{ns}}}subtitle").text = web.feed_subtitle(result, q)
     ET.SubElement(feed, f"{{{ns}}}id").text = f"{base}/sok.atom?{query}"
     ET.SubElement(feed, f"{{{ns}}}link", rel="self", href=f"{base}/sok.atom?{query}")
     ET.SubElement(feed, f"{{{ns}}}link", rel="alternate", href=f"{base}/sok?{query}")
@@ -942,7 +945,7 @@ def _register_cli(app: Flask) -> None:
         if as_json:
             click.echo(json.dumps(result_json(result, text), ensure_ascii=False, indent=1))
             return
-        click.echo(f"{result.total} träffar" + (f" – {result.notice}" if result.notice else ""))
+        click.echo(web.hits_sv(result) + (f" – {result.notice}" if result.notice else ""))
         for hit in result.hits:
             where = " ".join(x for x in (hit.body, hit.date, hit.paragraph or "") if x)
             click.echo(f"{hit.score:8.2f}  {where}  {hit.title}  {hit.url}")

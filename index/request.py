@@ -105,8 +105,9 @@ class SearchRequest:
             partial = either & ~matched
             if not matched.any() and partial.any():
                 result.mode = "some"
-                result.notice = ("Ingen träff innehöll alla orden. Visar träffar som "
-                                 "innehåller några av dem.")
+                # refs #17: no count here, so no plural to get wrong; the heading counts
+                result.notice = ("Ingen träff innehöll alla orden. Det som visas innehåller "
+                                 "några av dem.")
         return matched, scores, partial, partial_scores
 
     def _ranked(self, found: tuple, total_all: int, page: int, page_size: int,

@@ -12,6 +12,7 @@ NOUNS = {
     "träff": "träffar", "handling": "handlingar", "sammanträde": "sammanträden",
     "ärende": "ärenden", "sida": "sidor", "fil": "filer", "sökenhet": "sökenheter",
     "körning": "körningar", "nummer": "nummer", "paragraf": "paragrafer", "punkt": "punkter",
+    "organ": "organ", "markerat ord": "markerade ord",
 }
 
 RUN_KINDS = {"ingest": "Inläsning", "reextract": "Omtolkning", "reindex": "Indexering"}
@@ -29,7 +30,12 @@ RUN_FIELDS = {
 
 def count_sv(n: int, singular: str, plural: str | None = None) -> str:
     """'1 träff', '2 träffar', '0 träffar' (the plural from NOUNS unless given)."""
-    return f"{_number(n)} {singular if n == 1 else (plural or NOUNS.get(singular, singular))}"
+    return f"{_number(n)} {noun_sv(n, singular, plural)}"
+
+
+def noun_sv(n: int, singular: str, plural: str | None = None) -> str:
+    """The noun alone for n things, where the number is shown apart: 'träff', 'träffar'."""
+    return singular if n == 1 else (plural or NOUNS.get(singular, singular))
 
 
 def item_label(label: str | None) -> str:
@@ -46,6 +52,11 @@ def hits_sv(result) -> str:
     there are any (the others follow under 'Därefter …'), else all (refs #17)."""
     shown = result.total_all if result.mode == "all" and result.total_all else result.total
     return count_sv(shown, "träff") if result.total else "Inga träffar"
+
+
+def feed_subtitle(result, q: str) -> str:
+    """A search feed's subtitle: '1 träff för ”studiero”', as the page's heading."""
+    return f"{hits_sv(result)} för ”{q}”" if q else hits_sv(result)
 
 
 def local_time(value: str | None) -> str:
