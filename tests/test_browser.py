@@ -216,7 +216,7 @@ def test_item_from_search_marks_words_and_scrolls_to_first(open_page):
     page = open_page(ITEM + "?q=valsamordnare", viewport={"width": 1000, "height": 500})
     first = page.locator("mark#traff-1")
     expect(first).to_have_text(re.compile("valsamordnare", re.IGNORECASE))
-    expect(page.locator(".marks")).to_contain_text("markerade ord")
+    expect(page.locator(".marks")).to_contain_text("1 markerat ord")   # refs #17: singular
     expect(first).to_be_in_viewport()
     assert page.evaluate("window.scrollY") > 0, "the mark was already on screen; test proves nothing"
 
