@@ -795,7 +795,9 @@ def _item_view(item_id: str):
         previous=siblings[pos - 1] if pos > 0 else None,
         next=siblings[pos + 1] if pos + 1 < len(siblings) else None,
         history=history, similar=similar, attachments=attachments,
-        citation=citation(item, doc), permalink=f"{base_url()}/{item.id}")
+        citation=citation(item, doc), permalink=f"{base_url()}/{item.id}",
+        links=archive.link_meeting(store.items(meeting=item.meeting_id)) if item.meeting_id
+        else archive.MeetingLinks())
 
 
 # --- CLI ----------------------------------------------------------------------------------

@@ -92,3 +92,15 @@ def test_a_meeting_with_only_minutes_has_no_ties(app):
     """A meeting without a notice shows its § and no 'På dagordningen' line."""
     html = app.test_client().get("/m/kungsbacka/val/2026-08-31").get_data(as_text=True)
     assert "§ 27" in html and 'class="tie"' not in html
+
+
+def test_item_pages_name_the_other_end_of_the_tie(client):
+    """Point 3's page names § 2 ('I protokollet'), § 2's page names point 3 ('På dagordningen')."""
+    point = client.get(f"{MEETING}/punkt-3").get_data(as_text=True)
+    assert re.search(r'<dt>I protokollet</dt><dd><a href="' + MEETING
+                     + r'/p2">§ 2 Underlag till kommunbudget 2026</a></dd>', point)
+    paragraph = client.get(f"{MEETING}/p2").get_data(as_text=True)
+    assert re.search(r'<dt>På dagordningen</dt><dd><a href="' + MEETING
+                     + r'/punkt-3">Punkt 3 Underlag till kommunbudget 2026</a></dd>', paragraph)
+    untied = client.get(f"{MEETING}/punkt-1").get_data(as_text=True)
+    assert "I protokollet" not in untied and "På dagordningen" not in untied

@@ -140,6 +140,7 @@ def paths(docs) -> dict[str, str]:
         "meeting": "/m/kungsbacka/val/2026-08-31",
         "meeting with a notice": "/m/kungsbacka/ks/2025-10-21",
         "meeting with points tied to §": "/m/kungsbacka/val/2025-02-03",
+        "item tied to its agenda point": "/m/kungsbacka/val/2025-02-03/p2",
         "item": "/m/kungsbacka/val/2026-08-31/p27?q=valsamordnare",
         "item with a long word and URL": f"/d/{long_item.id}/p301",
         "document with agenda tables": f"/d/{notice}",
@@ -186,7 +187,8 @@ def test_the_wide_table_scrolls_in_its_box_and_really_is_wide(phone, phone_serve
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("name", ["document with a wide table, long word and URL",
                                   "item with a long word and URL", "meeting with a notice",
-                                  "meeting with points tied to §", "search hitting a long word",
+                                  "meeting with points tied to §", "item tied to its agenda point",
+                                  "search hitting a long word",
                                   "search with results", "page view"])
 def test_axe_finds_no_violations_at_both_widths(phone, phone_server, name, width):
     """axe-core reports no violations on the pages refs #17 changed, at 390 and 1280 px."""
