@@ -75,8 +75,26 @@ def _dice(ta: set[str], tb: set[str]) -> float:
     if not ta or not tb:
         return 0.0
     small, large = sorted((ta, tb), key=len)
-    shared = sum(1 for t in small if any(_same_word(t, u) for u in large))
+    exact = small & large
+    rest = [u for u in large - exact if len(u) >= 5]
+    shared = len(exact) + sum(1 for t in small - exact if any(_same_word(t, u) for u in rest))
     return 2 * shared / (len(ta) + len(tb))
+
+
+@dataclass(frozen=True)
+class _Title:
+    """A title made ready to compare once, not once per pair."""
+    text: str                       # normalised
+    words: tuple[str, ...]
+    tokens: frozenset[str]          # words of substance, light endings dropped
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, title: str) -> "_Title":
+        text = normalise_title(title)
+        tokens = frozenset(_tokens(text))
+        return cls(text, tuple(text.split()), tokens,
+                   frozenset(t for t in tokens if t.isdigit()))
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -86,26 +104,39 @@ def title_similarity(a: str, b: str) -> float:
     least) is how the longer begins: the longer only adds at its end, as a notice adds the
     presenter and a minutes heading the month ('Anmälan av delegeringsbeslut nov 2025').
     Otherwise the larger of the Dice overlap of their words (light endings dropped, small
-    words ignored, a compound counting as its head word, so reordered titles meet) and difflib's ratio of the two strings (so a
-    changed ending meets). Titles whose numbers disagree ('Inkomna skrivelser 2024' /
-    '… 2025') are different business: 0.
+    words ignored, a compound counting as its head word, so reordered titles meet) and
+    difflib's ratio of the two strings (so a changed ending meets). Titles whose numbers
+    disagree ('Inkomna skrivelser 2024' / '… 2025') are different business: 0.
     """
-    na, nb = normalise_title(a), normalise_title(b)
-    if not na or not nb:
+    return _similarity(_Title.of(a), _Title.of(b))
+
+
+def _similarity(a: _Title, b: _Title, floor: float = 0.0) -> float:
+    """title_similarity of prepared titles; a value below `floor` may be any value below it
+    (difflib's full ratio, the slow part, is skipped when its cheap bound is under it)."""
+    if not a.text or not b.text:
         return 0.0
-    if na == nb:
+    if a.text == b.text:
         return 1.0
-    ta, tb = _tokens(na), _tokens(nb)
-    numbers_a = {t for t in ta if t.isdigit()}
-    numbers_b = {t for t in tb if t.isdigit()}
-    if numbers_a and numbers_b and not numbers_a & numbers_b:
+    if a.numbers and b.numbers and not a.numbers & b.numbers:
         return 0.0
-    short, long = sorted((na.split(), nb.split()), key=len)
+    short, long = sorted((a.words, b.words), key=len)
     if long[:len(short)] == short and len(_tokens(" ".join(short))) >= 2:
         return 1.0
-    dice = _dice(ta, tb)
-    ratio = difflib.SequenceMatcher(None, *sorted((na, nb)), autojunk=False).ratio()  # symmetric
-    return max(dice, ratio)
+    dice = _dice(a.tokens, b.tokens)
+    if dice >= floor > 0:
+        return dice if dice >= 1.0 else max(dice, _ratio(a.text, b.text))
+    # cheap upper bounds of the ratio first: the lengths, then the letters in common
+    if 2 * min(len(a.text), len(b.text)) / (len(a.text) + len(b.text)) < floor:
+        return dice
+    matcher = difflib.SequenceMatcher(None, *sorted((a.text, b.text)), autojunk=False)
+    if matcher.quick_ratio() < floor:
+        return dice
+    return max(dice, matcher.ratio())     # sorted: the same value either way round
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, *sorted((a, b)), autojunk=False).ratio()
 
 
 def _dnr_keys(values: list[str]) -> set[tuple[str, str]]:
@@ -138,6 +169,8 @@ def link_agenda(points: list[Item], items: list[Item]) -> dict[str, str]:
     """
     point_keys = [_dnr_keys(p.dnr) for p in points]
     item_keys = [_dnr_keys(i.dnr) for i in items]
+    point_titles = [_Title.of(p.title) for p in points]
+    item_titles = [_Title.of(i.title) for i in items]
     carriers: dict[str, int] = {}
     for keys in point_keys + item_keys:
         for case in {c for _, c in keys}:
@@ -146,15 +179,17 @@ def link_agenda(points: list[Item], items: list[Item]) -> dict[str, str]:
     for pi, point in enumerate(points):
         for ii, item in enumerate(items):
             shared = _same_case(point_keys[pi], item_keys[ii])
-            similarity = title_similarity(point.title, item.title)
             if shared:
                 unique = any(carriers[c] == 2 for c in shared)
-                if not unique and similarity < SHARED_DNR_THRESHOLD:
-                    continue
+                floor = 0.0 if unique else SHARED_DNR_THRESHOLD
             elif point_keys[pi] and item_keys[ii]:
-                if normalise_title(point.title) != normalise_title(item.title):
+                if point_titles[pi].text != item_titles[ii].text:
                     continue     # two different cases under alike titles
-            elif similarity < TITLE_THRESHOLD:
+                floor = 1.0
+            else:
+                floor = TITLE_THRESHOLD
+            similarity = _similarity(point_titles[pi], item_titles[ii], floor)
+            if similarity < floor:
                 continue
             distance = abs(pi / max(len(points), 1) - ii / max(len(items), 1))
             candidates.append((bool(shared), similarity, -distance, pi, ii))
