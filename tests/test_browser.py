@@ -6,12 +6,12 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser_support import (CHROMIUM, CHROMIUM_ARGS, FOCUS_STYLE_JS, ROOT, contrast,
+from tests.browser_support import (FOCUS_STYLE_JS, ROOT, contrast,
                                    serve, wait_until)
 
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from archive import Archive  # noqa: E402
 from index import rebuild_index  # noqa: E402
@@ -28,14 +28,6 @@ HOSTILE = ('<script>window.__pwned=1</script>', '"><img src=x onerror="window.__
 def server(built_dir):
     with serve(built_dir) as base:
         yield base
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.browser_support import serve
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 from archive import Archive  # noqa: E402
 from index import rebuild_index  # noqa: E402
@@ -115,15 +114,13 @@ def phone_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def phone(phone_server):
+def phone(browser, phone_server):
+    """A phone-sized page (390 px, touch, sv-SE) in a context of its own."""
     base, _ = phone_server
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = chromium.new_context(viewport=PHONE, locale="sv-SE", base_url=base,
-                                       is_mobile=True, has_touch=True, device_scale_factor=2)
-        yield context.new_page()
-        context.close()
-        chromium.close()
+    context = browser.new_context(viewport=PHONE, locale="sv-SE", base_url=base,
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield context.new_page()
+    context.close()
 
 
 def paths(docs) -> dict[str, str]:
