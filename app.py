@@ -94,8 +94,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(kind_label=lambda k: KIND_LABELS.get(k, k or ""),
                                  facet_label=FACET_LABELS.get, url_with=url_with,
                                  count_sv=web.count_sv, run_kind_label=web.run_kind_label,
-                                 run_summary_sv=web.run_summary_sv)
+                                 run_summary_sv=web.run_summary_sv, hits_sv=web.hits_sv,
+                                 noun_sv=web.noun_sv)
     app.jinja_env.filters["local_time"] = web.local_time
+    app.jinja_env.filters["label"] = web.item_label
     app.jinja_env.filters["preview"] = web.preview_text
     _register_views(app)
     _register_cli(app)
@@ -263,7 +265,7 @@ def result_json(result: index.SearchResult | None, q: str) -> dict:
             "meeting": h.meeting or None, "date": h.date or None, "kind": h.kind,
             "paragraph": h.paragraph, "page": h.page, "title": h.title, "snippet": h.snippet,
             "score": h.score, "id": h.id, "unit": h.unit, "match": h.match,
-            "matched": h.matched, "dnr": h.dnr,
+            "matched": h.matched, "dnr": h.dnr, "label": h.label,
         } for h in result.hits],
         "facets": {name: [{"value": r["value"], "count": r["count"]} for r in rows]
                    for name, rows in result.facets.items()},
@@ -450,6 +452,7 @@ def _register_views(app: Flask) -> None:
         previous, following = store.neighbour_meetings(meeting)
         return render_template("meeting.html", meeting=meeting, items=items, docs=docs,
                                previous=previous, following=following,
+                               links=archive.link_meeting(items),
                                groups=[(by_doc[k], v) for k, v in groups.items()])
 
     @app.get("/m/<org>/<body>/<date>/<slug>")
@@ -581,6 +584,8 @@ def atom_feed(result: index.SearchResult | None, q: str) -> bytes:
     feed = ET.Element(f"{{{ns}}}feed")
     query = request.query_string.decode()
     ET.SubElement(feed, f"{{{ns}}}title").text = f"Paragraf: {q}" if q else "Paragraf"
+    if result is not None:     # refs #17: the count as the search page's heading says it
+        ET.SubElement(feed, f"{{{ns}}}subtitle").text = web.feed_subtitle(result, q)
     ET.SubElement(feed, f"{{{ns}}}id").text = f"{base}/sok.atom?{query}"
     ET.SubElement(feed, f"{{{ns}}}link", rel="self", href=f"{base}/sok.atom?{query}")
     ET.SubElement(feed, f"{{{ns}}}link", rel="alternate", href=f"{base}/sok?{query}")
@@ -590,7 +595,7 @@ def atom_feed(result: index.SearchResult | None, q: str) -> bytes:
     ET.SubElement(ET.SubElement(feed, f"{{{ns}}}author"), f"{{{ns}}}name").text = "Paragraf"
     for hit in hits:
         entry = ET.SubElement(feed, f"{{{ns}}}entry")
-        where = " ".join(x for x in (hit.body or hit.organisation, hit.date, hit.paragraph or "")
+        where = " ".join(x for x in (hit.body or hit.organisation, hit.date, hit.label or "")
                          if x)
         ET.SubElement(entry, f"{{{ns}}}title").text = f"{where} {hit.title}".strip()
         ET.SubElement(entry, f"{{{ns}}}id").text = base + hit.url
@@ -790,7 +795,9 @@ def _item_view(item_id: str):
         previous=siblings[pos - 1] if pos > 0 else None,
         next=siblings[pos + 1] if pos + 1 < len(siblings) else None,
         history=history, similar=similar, attachments=attachments,
-        citation=citation(item, doc), permalink=f"{base_url()}/{item.id}")
+        citation=citation(item, doc), permalink=f"{base_url()}/{item.id}",
+        links=archive.link_meeting(store.items(meeting=item.meeting_id)) if item.meeting_id
+        else archive.MeetingLinks())
 
 
 # --- CLI ----------------------------------------------------------------------------------
@@ -940,7 +947,7 @@ def _register_cli(app: Flask) -> None:
         if as_json:
             click.echo(json.dumps(result_json(result, text), ensure_ascii=False, indent=1))
             return
-        click.echo(f"{result.total} träffar" + (f" – {result.notice}" if result.notice else ""))
+        click.echo(web.hits_sv(result) + (f" – {result.notice}" if result.notice else ""))
         for hit in result.hits:
             where = " ".join(x for x in (hit.body, hit.date, hit.paragraph or "") if x)
             click.echo(f"{hit.score:8.2f}  {where}  {hit.title}  {hit.url}")

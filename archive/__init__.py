@@ -3,13 +3,15 @@
 SQLite (stdlib) plus the original files stored by content hash, all under one data directory.
 Ids are derived from the records themselves (body + date + § number), never from insertion
 order, so every URL survives re-ingesting, reindexing and a rebuild from scratch.
+Agenda points are tied to the § that decided them by `link_agenda` / `link_meeting` (refs #17).
 This package imports nothing else of ours.
 """
+from .agenda import MeetingLinks, link_agenda, link_meeting
 from .ids import DNR_PATTERN, ascii_slug, document_id, dnr_key, find_dnr, item_slug, meeting_id, slugify
 from .records import Document, Item, Meeting, Page, ParsedDocument
 from .store import Archive, Gone, NotFound, StoreResult
 
 __all__ = [
-    "Archive", "DNR_PATTERN", "ascii_slug", "Document", "Gone", "Item", "Meeting", "NotFound", "Page", "ParsedDocument",
+    "Archive", "DNR_PATTERN", "MeetingLinks", "link_agenda", "link_meeting", "ascii_slug", "Document", "Gone", "Item", "Meeting", "NotFound", "Page", "ParsedDocument",
     "StoreResult", "dnr_key", "document_id", "find_dnr", "item_slug", "meeting_id", "slugify",
 ]

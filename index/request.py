@@ -116,8 +116,9 @@ class SearchRequest:
             partial = either & ~matched
             if not matched.any() and partial.any():
                 result.mode = "some"
-                result.notice = ("Ingen träff innehöll alla orden. Visar träffar som "
-                                 "innehåller några av dem.")
+                # refs #17: no count here, so no plural to get wrong; the heading counts
+                result.notice = ("Ingen träff innehöll alla orden. Det som visas innehåller "
+                                 "några av dem.")
         return matched, scores, partial, partial_scores
 
     def _ranked(self, found: tuple, total_all: int, page: int, page_size: int,
@@ -362,7 +363,8 @@ class SearchRequest:
             page=stored.get("page"), title=stored.get("title", ""),
             snippet=make_snippet(text, spans), score=round(float(score), 4),
             unit=stored.get("unit", ""), match="some" if mode == "some" else "all",
-            matched=explain(title_spans + spans), dnr=list(stored.get("dnr_display") or []))
+            matched=explain(title_spans + spans), dnr=list(stored.get("dnr_display") or []),
+            label=stored.get("label") or None)
 
     def suggest(self, parsed: ParsedQuery, total: int) -> str:
         """'Menade du …?' from the index's own vocabulary, offered only when it finds more

@@ -24,6 +24,7 @@ class SearchHit:
     match: str = "all"                        # 'all' words, or only 'some' (ranked OR)
     matched: list[dict] = field(default_factory=list)
     dnr: list[str] = field(default_factory=list)   # the item's case numbers as written
+    label: str | None = None                  # an item's '§ 86' or 'punkt 5'; None for a page
 
 
 @dataclass

@@ -26,10 +26,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(data_dir: Path, timeout_s: float = 30.0):
-    """Run waitress serving app:create_app on 127.0.0.1 for data_dir; yields the base URL."""
+def serve(data_dir: Path, timeout_s: float = 30.0, env: dict | None = None):
+    """Run waitress serving app:create_app on 127.0.0.1 for data_dir; yields the base URL.
+    `env` adds settings (FLASK_ADMIN_TOKEN=…) to the server's environment."""
     port = free_port()
-    env = {**os.environ, "FLASK_DATA_DIR": str(data_dir)}
+    env = {**os.environ, **(env or {}), "FLASK_DATA_DIR": str(data_dir)}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=4",

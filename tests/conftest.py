@@ -54,6 +54,19 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One real Chromium (Playwright) for every browser test module: a process may run one
+    Playwright sync API at a time."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
 def make_app(data_dir, **config):
     return create_app({"TESTING": True, "DATA_DIR": str(data_dir), **config})
 

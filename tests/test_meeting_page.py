@@ -148,10 +148,10 @@ def test_boilerplate_lines_dropped_and_content_kept():
 def test_untitled_point_has_readable_link_and_heading(client):
     """A point the page lists without a title still gets link text in results and a heading."""
     html = client.get("/sok?q=Barnahus").get_data(as_text=True)
-    assert "/svom/2023-05-26/punkt-6?q=Barnahus\">Punkt utan rubrik</a>" in html
+    assert "/svom/2023-05-26/punkt-6?q=Barnahus\">Punkt 6 (utan rubrik)</a>" in html   # refs #17
     page = client.get("/m/region-jamtland-harjedalen/svom/2023-05-26/punkt-6").get_data(as_text=True)
     assert "<title>SVOM 2023-05-26 punkt 6 – Paragraf</title>" in page
-    assert '<span class="label">punkt 6</span> (utan rubrik)</h1>' in page
+    assert '<span class="label">Punkt 6</span> (utan rubrik)</h1>' in page
 
 
 def test_interleaved_page_keeps_texts_between_their_points():

@@ -1,4 +1,5 @@
-"""Swedish words for numbers of things, and the local time of a stored UTC timestamp (refs #17)."""
+"""Swedish words for numbers of things, item labels as headings, and the local time of a
+stored UTC timestamp (refs #17)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ NOUNS = {
     "träff": "träffar", "handling": "handlingar", "sammanträde": "sammanträden",
     "ärende": "ärenden", "sida": "sidor", "fil": "filer", "sökenhet": "sökenheter",
     "körning": "körningar", "nummer": "nummer", "paragraf": "paragrafer", "punkt": "punkter",
+    "organ": "organ", "markerat ord": "markerade ord",
 }
 
 RUN_KINDS = {"ingest": "Inläsning", "reextract": "Omtolkning", "reindex": "Indexering"}
@@ -28,7 +30,33 @@ RUN_FIELDS = {
 
 def count_sv(n: int, singular: str, plural: str | None = None) -> str:
     """'1 träff', '2 träffar', '0 träffar' (the plural from NOUNS unless given)."""
-    return f"{_number(n)} {singular if n == 1 else (plural or NOUNS.get(singular, singular))}"
+    return f"{_number(n)} {noun_sv(n, singular, plural)}"
+
+
+def noun_sv(n: int, singular: str, plural: str | None = None) -> str:
+    """The noun alone for n things, where the number is shown apart: 'träff', 'träffar'."""
+    return singular if n == 1 else (plural or NOUNS.get(singular, singular))
+
+
+def item_label(label: str | None) -> str:
+    """An item's label as it opens a heading or a link: 'punkt 5' -> 'Punkt 5', '§ 86' kept.
+    The archive stores 'punkt 5' (ids and the API are made from it); a page shows it
+    capitalised (refs #17)."""
+    label = (label or "").strip()
+    return label[:1].upper() + label[1:]
+
+
+def hits_sv(result) -> str:
+    """The number of hits a search page names, the same in its heading, its description and
+    its feed: '1 träff', '12 träffar', 'Inga träffar'. Counts the hits with every word when
+    there are any (the others follow under 'Därefter …'), else all (refs #17)."""
+    shown = result.total_all if result.mode == "all" and result.total_all else result.total
+    return count_sv(shown, "träff") if result.total else "Inga träffar"
+
+
+def feed_subtitle(result, q: str) -> str:
+    """A search feed's subtitle: '1 träff för ”studiero”', as the page's heading."""
+    return f"{hits_sv(result)} för ”{q}”" if q else hits_sv(result)
 
 
 def local_time(value: str | None) -> str:
