@@ -5,9 +5,11 @@ Ids are derived from the records themselves (body + date + § number), never fro
 order, so every URL survives re-ingesting, reindexing and a rebuild from scratch.
 This package imports nothing else of ours.
 """
-from .ids import DNR_PATTERN, ascii_slug, document_id, dnr_key, find_dnr, item_slug, meeting_id, slugify
+from . import vocabulary
+from .ids import DNR_PATTERN, document_id, dnr_key, find_dnr, meeting_id, slugify
 from .records import Document, Item, Meeting, Page, ParsedDocument
 from .store import Archive, Gone, NotFound, StoreResult
+from .vocabulary import ascii_slug, item_slug
 
 __all__ = [
     "Archive", "DNR_PATTERN", "ascii_slug", "Document", "Gone", "Item", "Meeting", "NotFound", "Page", "ParsedDocument",

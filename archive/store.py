@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterator
 
-from .ids import ascii_slug, dnr_key, document_id, item_slug, meeting_id
+from .ids import dnr_key, document_id, meeting_id
 from .records import Document, Item, Meeting, Page, ParsedDocument
+from .vocabulary import MEETING_KINDS, MINUTES, ascii_slug, item_slug
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS organisations(slug TEXT PRIMARY KEY, name TEXT NOT NULL);
@@ -207,7 +208,7 @@ class Archive:
         existed = self.db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone()
         mid = meeting_id(doc.organisation_slug, doc.body_slug, doc.date) if (
             doc.organisation_slug and doc.body_slug and doc.date
-            and doc.kind in ("protokoll", "kallelse", "handlingar")) else None
+            and doc.kind in MEETING_KINDS) else None
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             moved = {}
@@ -452,8 +453,8 @@ class Archive:
         else:
             rows = self.db.execute(
                 "SELECT items.* FROM items JOIN documents d ON d.id = items.document_id "
-                "WHERE items.meeting_id=? ORDER BY d.kind = 'protokoll' DESC, d.id, ordinal",
-                (meeting,))
+                "WHERE items.meeting_id=? ORDER BY d.kind = ? DESC, d.id, ordinal",
+                (meeting, MINUTES))
         return [_item_from_row(r) for r in rows]
 
     def meeting(self, mid: str) -> Meeting:

@@ -4,10 +4,10 @@ Extraction runs in worker processes; the archive has one writer (this process). 
 read once: the text is kept in the archive, so a reindex never extracts again. A bad file is
 one line in the report and never stops the batch.
 """
-from .errors import UnreadableFile
+from .errors import Failure, UnreadableFile
 from .personal import PATTERNS_ENV as PERSONAL_DATA_PATTERNS_ENV
 from .reader import parse_document
 from .run import IngestReport, Limits, find_files, ingest_paths, reextract_archive
 
-__all__ = ["IngestReport", "Limits", "PERSONAL_DATA_PATTERNS_ENV", "UnreadableFile", "find_files",
+__all__ = ["Failure", "IngestReport", "Limits", "PERSONAL_DATA_PATTERNS_ENV", "UnreadableFile", "find_files",
            "ingest_paths", "parse_document", "reextract_archive"]
