@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from archive import DNR_PATTERN, dnr_key
+from archive.vocabulary import paragraph_key, section_label
 
 from .case_numbers import find_case_numbers
 from .errors import QueryError
@@ -90,7 +91,7 @@ def parse_query(text: str) -> ParsedQuery:
         query.groups.append([Clause("dnr", value)])
         text = text.replace(value, " ", 1)
     for match in list(re.finditer(r"(?<![\w:])§\s?(\d{1,4})\s?([a-z])?\b", text)):
-        query.groups.append([Clause("paragraph", f"§{match.group(1)}{match.group(2) or ''}")])
+        query.groups.append([Clause("paragraph", paragraph_key(section_label(*match.groups())))])
         text = text.replace(match.group(0), " ", 1)
     pending_or = False
     for match in _TOKEN.finditer(text):

@@ -13,7 +13,8 @@ from pathlib import Path
 import yaml
 
 from archive import ParsedDocument, Page
-from archive.workers import set_stage
+from archive.vocabulary import MINUTES, NOTICE
+from paragraf_common.workers import set_stage
 
 from . import structure
 from .errors import UnreadableFile
@@ -114,7 +115,7 @@ def parse_document(data: bytes, filename: str, source: str, sidecar: dict | None
     pages, personal_data = _mask_pages(pages)
     html_title = mask_personal_numbers(html_title, extra_personal_patterns())[0]
     if page:
-        meta.setdefault("typ", "protokoll" if page.texts else "kallelse")
+        meta.setdefault("typ", MINUTES if page.texts else NOTICE)
     set_stage("structure")
     try:
         info = structure.infer_metadata(pages, meta, filename, html_title)

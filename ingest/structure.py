@@ -10,26 +10,27 @@ import re
 from collections import Counter
 
 from archive import DNR_PATTERN as DNR, Item, slugify
-from archive.boilerplate import BOILERPLATE, clean_text, repeated_lines
+from archive.vocabulary import (ATTACHMENT, MEETING_KINDS, MEMO, MINUTES, NOTICE, OTHER, PAPERS,
+                               point_label, section_label)
+from paragraf_common.boilerplate import BOILERPLATE, clean_text, repeated_lines
 
 from .tables import CONTINUED
 
 MONTHS = {m: i for i, m in enumerate(
     "januari februari mars april maj juni juli augusti september oktober november december"
     .split(), start=1)}
-KINDS = ("protokoll", "kallelse", "handlingar", "tjänsteskrivelse", "bilaga", "annat")
 _KIND_WORDS = [  # (pattern in file name or first page, kind); order matters
-    (r"sammantr[aä]desanteckningar|minnesanteckningar", "protokoll"),
-    (r"protokoll", "protokoll"),
-    (r"kallelse|underr[aä]ttelse|f[oö]redragningslista|dagordning|agenda", "kallelse"),
-    (r"tj[aä]nsteskrivelse", "tjänsteskrivelse"),
-    (r"handlingar|beslutsunderlag", "handlingar"),
-    (r"bilaga|policy|riktlinje", "bilaga"),
-    (r"\bm[oö]te\b|sammantr[aä]de", "protokoll"),   # a meeting page (Meetings Plus): its minutes
+    (r"sammantr[aä]desanteckningar|minnesanteckningar", MINUTES),
+    (r"protokoll", MINUTES),
+    (r"kallelse|underr[aä]ttelse|f[oö]redragningslista|dagordning|agenda", NOTICE),
+    (r"tj[aä]nsteskrivelse", MEMO),
+    (r"handlingar|beslutsunderlag", PAPERS),
+    (r"bilaga|policy|riktlinje", ATTACHMENT),
+    (r"\bm[oö]te\b|sammantr[aä]de", MINUTES),   # a meeting page (Meetings Plus): its minutes
 ]
-_FRONT_KIND = {"protokoll": "protokoll", "kallelse": "kallelse", "handlingar": "handlingar",
-               "tjansteskrivelse": "tjänsteskrivelse", "tjänsteskrivelse": "tjänsteskrivelse",
-               "bilaga": "bilaga", "other": "annat", "annat": "annat"}
+# front matter's `typ:` as written (also without å/ä/ö, or in English) -> the kind
+_FRONT_KIND = {MINUTES: MINUTES, NOTICE: NOTICE, PAPERS: PAPERS, "tjansteskrivelse": MEMO,
+               MEMO: MEMO, ATTACHMENT: ATTACHMENT, "other": OTHER, OTHER: OTHER}
 
 ISO_DATE = r"((?:19|20)\d\d-[01]\d-[0-3]\d)"
 LONG_DATE = r"(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d\d)"
@@ -110,7 +111,7 @@ def infer_kind(filename: str, head: str) -> str:
     for pattern, kind in _KIND_WORDS:
         if re.search(pattern, head[:400], re.I):
             return kind
-    return "annat"
+    return OTHER
 
 
 def infer_organisation(head: str) -> str:
@@ -167,7 +168,7 @@ def infer_date(text: str, kind: str) -> str:
         if match:
             return match.group(1)
     match = re.search(r"Sammanträde\w*\s+(?:\w+dag(?:en)?\s+)?(?:den\s+)?" + LONG_DATE, text, re.I)
-    if not match and kind in ("protokoll", "kallelse", "handlingar"):
+    if not match and kind in MEETING_KINDS:
         match = re.search(LONG_DATE, text[:1500], re.I)
     if match:
         day, month, year = match.groups()
@@ -179,7 +180,7 @@ def infer_date(text: str, kind: str) -> str:
     stated = _STATED_DATE.search(text[:3000])
     if stated:
         return stated.group(1)
-    if kind in ("protokoll", "kallelse", "handlingar"):
+    if kind in MEETING_KINDS:
         match = re.search(ISO_DATE, text[:1500])
         if match:
             return match.group(1)
@@ -187,7 +188,7 @@ def infer_date(text: str, kind: str) -> str:
 
 
 def infer_title(pages: list[str], kind: str, body: str, date: str, filename: str) -> str:
-    if body and date and kind in ("protokoll", "kallelse", "handlingar"):
+    if body and date and kind in MEETING_KINDS:
         return f"{kind.capitalize()} {body} {date}"
     text = pages[0] if pages else ""
     for heading in re.finditer(r"(?m)^#+[ \t]*(.+)$", text):
@@ -219,7 +220,7 @@ def split_items(pages: list[str], kind: str) -> list[Item]:
     repeated = {line for line in repeated_lines(pages)
                 if not (_DECISION_HEAD.match(line) or _SUBHEAD.match(line))}
     candidates = [_paragraph_items(lines, repeated), _table_items(lines)]
-    if kind in ("kallelse", "protokoll", "handlingar"):
+    if kind in MEETING_KINDS:
         candidates.append(_numbered_items(lines, repeated))
     best = max(candidates, key=len)
     return best
@@ -283,7 +284,7 @@ def _paragraph_items(lines, repeated) -> list[Item]:
             continue  # a line of the "Innehåll" list
         if not rest.strip() and _NAME_AND_ROLE.match(title_line[1]):
             continue  # "§ 3" after a name in the attendance list: "Helena Köhler, handläggare"
-        label = f"§ {match.group(1)}" + (f" {match.group(2)}" if match.group(2) else "")
+        label = section_label(match.group(1), match.group(2))
         heads.append((i, label, rest, title_line))
     items = []
     for k, (i, label, rest, (title_idx, title_line)) in enumerate(heads):
@@ -320,7 +321,7 @@ def _numbered_items(lines, repeated) -> list[Item]:
     for k, (i, number, title, title_idx) in enumerate(heads):
         end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
         title, body_start = _extend_title(lines, title_idx + 1, title)
-        items.append(_make_item(f"punkt {number}", title, lines, i, body_start, end, repeated))
+        items.append(_make_item(point_label(number), title, lines, i, body_start, end, repeated))
     return items if len(items) >= 2 else []
 
 
@@ -490,7 +491,7 @@ def _table_items(lines) -> list[Item]:
             if _PERSON.match(part) and not _LABEL.match(part):
                 presenter.append(part)
         proposal = "\n".join(proposal_parts)
-        items.append(Item(label=f"punkt {int(cells[0].rstrip('.'))}", title=title,
+        items.append(Item(label=point_label(cells[0].rstrip('.')), title=title,
                           text=proposal, decision=_proposal_decision(proposal),
                           dnr=[dnr_cell] if dnr_cell else [], presenter=", ".join(presenter),
                           page_start=page, page_end=page))
