@@ -9,7 +9,7 @@ class Failure:
     """One line of the ingest report: a file that was not ingested, and why (refs #16).
 
     `stage` is where it failed (read, extract, ocr, structure); `reason` a short code
-    (unreadable, too-large, tidsgräns, …); `message` is Swedish, for the person reading the report."""
+    (unreadable, too-large, tidsgräns, …); `message` is Swedish, for whoever reads the report."""
     path: str
     stage: str
     reason: str
