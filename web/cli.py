@@ -61,8 +61,9 @@ def _now() -> str:
 def ingest_command(paths, workers, force, report):
     """Ingest files and folders (PDF, HTML, TXT, MD), then update the index."""
     config = current_app.config
+    report = report or os.path.join(config["DATA_DIR"], "reports", "ingest-latest")
     _run_extraction(
-        "ingest", "Läser in", report or os.path.join(config["DATA_DIR"], "reports", "ingest-latest"),
+        "ingest", "Läser in", report,
         lambda store, **common: ingest.ingest_paths(
             store, paths, max_file_mb=float(config["INGEST_MAX_FILE_MB"]), force=force, **common),
         workers)

@@ -22,7 +22,8 @@ bp = Blueprint("records", __name__)
 
 # --- records API --------------------------------------------------------------------------
 def item_json(item: archive.Item) -> dict:
-    """One item as the records API gives it; field names are a public contract (add, never rename)."""
+    """One item as the records API gives it; field names are a public contract (added to,
+    never renamed)."""
     return {"id": item.id, "url": item_url(item.id), "number": item.label, "title": item.title,
             "dnr": list(item.dnr), "page_from": item.page_start, "page_to": item.page_end,
             "text": item.text, "decision": item.decision, "presenter": item.presenter,

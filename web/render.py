@@ -30,7 +30,8 @@ _UNSAFE_MARKDOWN = ("html", "link", "reference", "image_link", "image_reference"
 
 
 def looks_like_markdown(doc: archive.Document, text: str) -> bool:
-    return doc.media_type in ("text/markdown", "text/plain") and bool(_MARKDOWN_SIGNS.search(text))
+    return (doc.media_type in ("text/markdown", "text/plain")
+            and bool(_MARKDOWN_SIGNS.search(text)))
 
 
 def render_markdown(text: str, q: str, id_prefix: str) -> tuple[Markup, int]:
