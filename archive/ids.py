@@ -20,20 +20,6 @@ def meeting_id(organisation_slug: str, body_slug: str, date: str) -> str:
     return f"{organisation_slug}/{body_slug}/{date}"
 
 
-def item_slug(label: str) -> str:
-    """'§ 86' -> 'p86', '§ 3 a' -> 'p3a', 'punkt 8' -> 'punkt-8': ASCII only, so a link survives
-    mail and chat linkifiers (refs #17; '§86' URLs issued before answer 301, see ascii_slug)."""
-    label = label.strip()
-    if label.startswith("§"):
-        return "p" + slugify(re.sub(r"\s+", "", label[1:]))
-    return slugify(label)
-
-
-def ascii_slug(slug: str) -> str:
-    """An item slug as issued before refs #17 ('§86') in today's form ('p86')."""
-    return "p" + slugify(slug[1:]) if slug.startswith("§") else slug
-
-
 def document_id(key: str) -> str:
     """A short id from the document's identity key (organisation/body/date/kind/file name)."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]

@@ -1,76 +1,32 @@
-"""The archive store: one SQLite file (WAL) and the original files by content hash."""
+"""The archive store: one SQLite file (WAL) and the original files by content hash.
+
+`Archive` writes documents (one transaction each, with redirects for moved ids) and reads
+records; its browse queries (browse.py) and personal-data records (personal.py) are its base
+classes over the same connection, and its schema and migrations live in schema.py."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
 import sqlite3
 import tempfile
-import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterator
 
-from .ids import ascii_slug, dnr_key, document_id, item_slug, meeting_id
+from .browse import Browsing
+from .errors import Gone, NotFound
+from .ids import dnr_key, document_id, meeting_id
+from .personal import PersonalData
 from .records import Document, Item, Meeting, Page, ParsedDocument
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS organisations(slug TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS bodies(organisation_slug TEXT, slug TEXT, name TEXT NOT NULL,
-    PRIMARY KEY (organisation_slug, slug));
-CREATE TABLE IF NOT EXISTS meetings(id TEXT PRIMARY KEY, organisation_slug TEXT, body_slug TEXT,
-    date TEXT);
-CREATE TABLE IF NOT EXISTS documents(id TEXT PRIMARY KEY, source TEXT, filename TEXT,
-    media_type TEXT, kind TEXT, title TEXT, organisation TEXT, organisation_slug TEXT, body TEXT,
-    body_slug TEXT, date TEXT, source_url TEXT, sha256 TEXT, size INTEGER, page_count INTEGER,
-    meeting_id TEXT, status TEXT NOT NULL DEFAULT 'active', ingested_at TEXT);
-CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
-CREATE INDEX IF NOT EXISTS documents_meeting ON documents(meeting_id);
-CREATE TABLE IF NOT EXISTS sources(source TEXT PRIMARY KEY, document_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS pages(document_id TEXT, number INTEGER, text TEXT,
-    PRIMARY KEY (document_id, number));
-CREATE TABLE IF NOT EXISTS items(id TEXT PRIMARY KEY, document_id TEXT NOT NULL, meeting_id TEXT,
-    label TEXT, slug TEXT, ordinal INTEGER, title TEXT, text TEXT, decision TEXT, dnr TEXT,
-    presenter TEXT, page_start INTEGER, page_end INTEGER);
-CREATE INDEX IF NOT EXISTS items_document ON items(document_id, ordinal);
-CREATE INDEX IF NOT EXISTS items_meeting ON items(meeting_id);
-CREATE TABLE IF NOT EXISTS dnr(key TEXT, item_id TEXT, document_id TEXT);
-CREATE INDEX IF NOT EXISTS dnr_key ON dnr(key);
-CREATE INDEX IF NOT EXISTS dnr_document ON dnr(document_id);
-CREATE INDEX IF NOT EXISTS sources_document ON sources(document_id);
-CREATE TABLE IF NOT EXISTS redirects(old_path TEXT PRIMARY KEY, new_path TEXT NOT NULL,
-    created_at TEXT);
-CREATE TABLE IF NOT EXISTS gone(path TEXT PRIMARY KEY, reason TEXT, created_at TEXT);
-CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, kind TEXT, started_at TEXT,
-    finished_at TEXT, summary TEXT, failures TEXT);
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS changes(generation INTEGER PRIMARY KEY, document_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sidecars(document_id TEXT PRIMARY KEY, meta TEXT);
-CREATE TABLE IF NOT EXISTS personal_data(document_id TEXT, page INTEGER, masked TEXT);
-CREATE INDEX IF NOT EXISTS personal_data_document ON personal_data(document_id);
-CREATE TABLE IF NOT EXISTS published_originals(sha256 TEXT PRIMARY KEY, published_by TEXT,
-    published_at TEXT);
-"""
-
-
-class NotFound(LookupError):
-    """No such record; the message is safe to show a user."""
-
-
-class Gone(LookupError):
-    """The record was withdrawn; the message is safe to show a user."""
-
+from .schema import SCHEMA, migrate, now_utc, open_readonly
+from .vocabulary import MEETING_KINDS, MINUTES, item_slug
 
 @dataclass
 class StoreResult:
     status: str                     # 'ingested', 'replaced' or 'unchanged'
     document_id: str
     removed: list[str] = field(default_factory=list)   # ids this document replaced
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _row_to(cls, row: sqlite3.Row):
@@ -91,52 +47,7 @@ def identity_key(doc: ParsedDocument) -> str:
     return f"source:{doc.source}"
 
 
-def _open_readonly(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write: the file read-only (sharing the WAL with writers);
-    where even the WAL's index cannot be created (a read-only folder) the file as immutable,
-    as nothing can change it there; no file yet: an empty archive in memory."""
-    uri = "file:" + urllib.parse.quote(os.fspath(path))
-    if path.exists():
-        for mode in ("?mode=ro", "?mode=ro&immutable=1"):
-            db = sqlite3.connect(uri + mode, uri=True, timeout=30, isolation_level=None)
-            try:
-                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-                return db
-            except sqlite3.OperationalError:
-                db.close()
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    db.executescript(SCHEMA)
-    return db
-
-
-def _ascii_item_ids(db: sqlite3.Connection) -> None:
-    """refs #17: item ids ('m/…/§86') become ASCII ('m/…/p86'); the documents are logged as
-    changed so `reindex --if-needed` gives the index the new ids."""
-    rows = db.execute("SELECT id, document_id, slug FROM items WHERE id LIKE '%§%'").fetchall()
-    for item_id, doc_id, slug in rows:
-        head, _, tail = item_id.rpartition("/")
-        new_id = f"{head}/{ascii_slug(tail)}"
-        db.execute("UPDATE items SET id=?, slug=? WHERE id=?", (new_id, ascii_slug(slug), item_id))
-        db.execute("UPDATE dnr SET item_id=? WHERE item_id=?", (new_id, item_id))
-        db.execute("UPDATE redirects SET new_path=? WHERE new_path=?", (new_id, item_id))
-    for doc_id in sorted({r[1] for r in rows}):
-        db.execute("INSERT INTO changes(document_id) VALUES (?)", (doc_id,))
-
-
-# Ordered migrations of the archive: MIGRATIONS[n] takes PRAGMA user_version n to n + 1.
-MIGRATIONS = [_ascii_item_ids]
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, step in enumerate(MIGRATIONS[version:], start=version):
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            step(db)
-            db.execute(f"PRAGMA user_version={number + 1}")
-
-
-class Archive:
+class Archive(Browsing, PersonalData):
     """The archive under one data directory. One instance per thread."""
 
     def __init__(self, data_dir: str | os.PathLike, readonly: bool = False):
@@ -147,7 +58,7 @@ class Archive:
         self.files_dir = self.data_dir / "files"
         path = self.data_dir / "archive.sqlite3"
         if readonly:
-            self.db = _open_readonly(path)
+            self.db = open_readonly(path)
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -157,7 +68,7 @@ class Archive:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
-            _migrate(self.db)
+            migrate(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -207,7 +118,7 @@ class Archive:
         existed = self.db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone()
         mid = meeting_id(doc.organisation_slug, doc.body_slug, doc.date) if (
             doc.organisation_slug and doc.body_slug and doc.date
-            and doc.kind in ("protokoll", "kallelse", "handlingar")) else None
+            and doc.kind in MEETING_KINDS) else None
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             moved = {}
@@ -229,7 +140,7 @@ class Archive:
                 "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active',?)",
                 (doc_id, doc.source, doc.filename, doc.media_type, doc.kind, doc.title,
                  doc.organisation, doc.organisation_slug, doc.body, doc.body_slug, doc.date,
-                 doc.source_url, sha, len(data), len(doc.pages), mid, _now()))
+                 doc.source_url, sha, len(data), len(doc.pages), mid, now_utc()))
             self.db.execute("INSERT OR REPLACE INTO sources VALUES (?,?)", (doc.source, doc_id))
             self.db.executemany("INSERT INTO pages VALUES (?,?,?)",
                                 [(doc_id, p.number, p.text) for p in doc.pages])
@@ -270,7 +181,7 @@ class Archive:
     def _redirect_items(self, old_items: dict[str, str], old_meeting: str | None,
                         new_items: dict[str, str], doc_id: str, mid: str | None) -> None:
         """Old item URLs point at the same § in the moved document (else at the document)."""
-        now = _now()
+        now = now_utc()
         for slug, old_id in old_items.items():
             target = new_items.get(slug, f"d/{doc_id}")
             if old_id != target:
@@ -290,7 +201,7 @@ class Archive:
 
     def _redirect_document(self, old_id: str, new_id: str) -> tuple[dict[str, str], str | None]:
         """Redirect the old document URL; returns its items (slug → id) and meeting."""
-        now = _now()
+        now = now_utc()
         self.db.execute("INSERT OR REPLACE INTO redirects VALUES (?,?,?)",
                         (f"d/{old_id}", f"d/{new_id}", now))
         items = {r[0]: r[1] for r in self.db.execute(
@@ -303,12 +214,12 @@ class Archive:
         """Record that a URL path (without leading slash) moved; answered with 301."""
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO redirects VALUES (?,?,?)",
-                            (old_path.strip("/"), new_path.strip("/"), _now()))
+                            (old_path.strip("/"), new_path.strip("/"), now_utc()))
 
     def withdraw_document(self, doc_id: str, reason: str) -> None:
         """Take a document out of the archive; its URLs answer 410 from now on."""
         doc = self.document(doc_id)
-        now = _now()
+        now = now_utc()
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             paths = [f"d/{doc_id}"] + [r[0] for r in self.db.execute(
@@ -344,7 +255,7 @@ class Archive:
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO runs(kind, started_at, finished_at, summary, failures) "
-                "VALUES (?,?,?,?,?)", (kind, started_at, _now(), json.dumps(summary),
+                "VALUES (?,?,?,?,?)", (kind, started_at, now_utc(), json.dumps(summary),
                                        json.dumps(failures, ensure_ascii=False)))
         return cur.lastrowid
 
@@ -379,63 +290,6 @@ class Archive:
         doc = self.document(doc_id)
         return self.files_dir / doc.sha256[:2] / doc.sha256, doc
 
-    # --- personal data (refs #18) -------------------------------------------------------------
-    def personal_data(self, doc_id: str) -> list[tuple[int, str]]:
-        """The masked personal identity numbers detected in a document, by page."""
-        return [(r[0], r[1]) for r in self._rows(
-            "SELECT page, masked FROM personal_data WHERE document_id=? ORDER BY page, rowid",
-            (doc_id,))]
-
-    def original_withheld(self, doc: Document) -> bool:
-        """True when the original carries detected numbers and nobody published it anyway."""
-        if not self._rows("SELECT 1 FROM personal_data WHERE document_id=? LIMIT 1", (doc.id,)):
-            return False
-        return self.original_publication(doc) is None
-
-    def _rows(self, sql: str, args: tuple = ()) -> list:
-        """Rows of a table added by a later version: none where a read-only server meets an
-        archive that no command has opened for writing since (its tables come then)."""
-        try:
-            return self.db.execute(sql, args).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return []
-            raise
-
-    def original_publication(self, doc: Document) -> dict | None:
-        """Who published the original despite detected numbers, and when (keyed by content:
-        a changed file must be reviewed again)."""
-        rows = self._rows("SELECT published_by, published_at FROM published_originals "
-                          "WHERE sha256=?", (doc.sha256,))
-        return {"by": rows[0][0], "at": rows[0][1]} if rows else None
-
-    def publish_original(self, doc_id: str, by: str) -> None:
-        """Record an archivist's decision to offer the original although numbers were found
-        (it was redacted at the source, say)."""
-        doc = self.document(doc_id)
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO published_originals VALUES (?,?,?)",
-                            (doc.sha256, by, _now()))
-
-    def personal_data_report(self) -> list[dict]:
-        """Documents with detected numbers: count, pages, masked values, publication state."""
-        rows = self._rows(
-            "SELECT d.id, d.title, d.filename, d.sha256, p.page, p.masked FROM personal_data p "
-            "JOIN documents d ON d.id = p.document_id WHERE d.status='active' "
-            "ORDER BY d.id, p.page, p.rowid")
-        report: dict[str, dict] = {}
-        for doc_id, title, filename, sha, page, masked in rows:
-            entry = report.setdefault(doc_id, {"document_id": doc_id, "title": title,
-                                               "filename": filename, "sha256": sha,
-                                               "count": 0, "found": []})
-            entry["count"] += 1
-            entry["found"].append({"page": page, "masked": masked})
-        for entry in report.values():
-            found = self._rows("SELECT published_by, published_at FROM published_originals "
-                               "WHERE sha256=?", (entry.pop("sha256"),))
-            entry["published"] = {"by": found[0][0], "at": found[0][1]} if found else None
-        return list(report.values())
-
     def item(self, item_id: str) -> Item:
         row = self.db.execute("SELECT * FROM items WHERE id=?", (item_id,)).fetchone()
         if row is None:
@@ -452,8 +306,8 @@ class Archive:
         else:
             rows = self.db.execute(
                 "SELECT items.* FROM items JOIN documents d ON d.id = items.document_id "
-                "WHERE items.meeting_id=? ORDER BY d.kind = 'protokoll' DESC, d.id, ordinal",
-                (meeting,))
+                "WHERE items.meeting_id=? ORDER BY d.kind = ? DESC, d.id, ordinal",
+                (meeting, MINUTES))
         return [_item_from_row(r) for r in rows]
 
     def meeting(self, mid: str) -> Meeting:
@@ -466,63 +320,6 @@ class Archive:
                 "SELECT 1 FROM documents WHERE meeting_id=? AND status='active'", (mid,)).fetchone():
             raise NotFound("Sammanträdet finns inte i arkivet.")
         return _row_to(Meeting, row)
-
-    # --- browsing without a query (refs #17) -----------------------------------------------
-    _ACTIVE_MEETINGS = ("SELECT DISTINCT meeting_id FROM documents WHERE status='active' "
-                        "AND meeting_id IS NOT NULL")
-
-    def organisations(self) -> list[dict]:
-        """Organisations with meetings: slug, name, number of bodies and meetings, newest date."""
-        rows = self.db.execute(
-            "SELECT o.slug, o.name, COUNT(DISTINCT m.body_slug) AS bodies, COUNT(*) AS meetings, "
-            "MAX(m.date) AS latest FROM meetings m JOIN organisations o ON o.slug=m.organisation_slug "
-            f"WHERE m.id IN ({self._ACTIVE_MEETINGS}) GROUP BY o.slug ORDER BY o.name")
-        return [dict(r) for r in rows]
-
-    def organisation(self, slug: str) -> dict:
-        row = self.db.execute("SELECT slug, name FROM organisations WHERE slug=?", (slug,)).fetchone()
-        if row is None:
-            raise NotFound("Organisationen finns inte i arkivet.")
-        return dict(row)
-
-    def bodies(self, organisation_slug: str) -> list[dict]:
-        """An organisation's bodies with meetings: slug, name, meeting count, newest date."""
-        rows = self.db.execute(
-            "SELECT b.slug, b.name, COUNT(*) AS meetings, MAX(m.date) AS latest FROM meetings m "
-            "JOIN bodies b ON b.organisation_slug=m.organisation_slug AND b.slug=m.body_slug "
-            f"WHERE m.organisation_slug=? AND m.id IN ({self._ACTIVE_MEETINGS}) "
-            "GROUP BY b.slug ORDER BY b.name", (organisation_slug,))
-        return [dict(r) for r in rows]
-
-    def body(self, organisation_slug: str, slug: str) -> dict:
-        row = self.db.execute("SELECT b.slug, b.name, o.name AS organisation FROM bodies b "
-                              "JOIN organisations o ON o.slug=b.organisation_slug "
-                              "WHERE b.organisation_slug=? AND b.slug=?",
-                              (organisation_slug, slug)).fetchone()
-        if row is None:
-            raise NotFound("Organet finns inte i arkivet.")
-        return dict(row)
-
-    def body_meetings(self, organisation_slug: str, body_slug: str) -> list[dict]:
-        """A body's meetings, newest first: id, date, number of items and documents."""
-        rows = self.db.execute(
-            "SELECT m.id, m.date, (SELECT COUNT(*) FROM items i WHERE i.meeting_id=m.id) AS items, "
-            "(SELECT COUNT(*) FROM documents d WHERE d.meeting_id=m.id AND d.status='active') "
-            "AS documents FROM meetings m WHERE m.organisation_slug=? AND m.body_slug=? "
-            f"AND m.id IN ({self._ACTIVE_MEETINGS}) ORDER BY m.date DESC",
-            (organisation_slug, body_slug))
-        return [dict(r) for r in rows]
-
-    def neighbour_meetings(self, meeting: Meeting) -> tuple[str | None, str | None]:
-        """The ids of the same body's previous and next meetings (None at either end)."""
-        def one(sql):
-            row = self.db.execute(sql, (meeting.organisation_slug, meeting.body_slug,
-                                        meeting.date)).fetchone()
-            return row[0] if row else None
-        where = (f"FROM meetings WHERE organisation_slug=? AND body_slug=? AND id IN "
-                 f"({self._ACTIVE_MEETINGS}) AND date")
-        return (one(f"SELECT id {where} < ? ORDER BY date DESC LIMIT 1"),
-                one(f"SELECT id {where} > ? ORDER BY date LIMIT 1"))
 
     def related_by_dnr(self, values: list[str]) -> list[tuple[Item | None, Document]]:
         """Every item and document sharing one of these case numbers (refs #4 'Ärendets historik')."""

@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 
 
 from archive import Archive
-from archive.workers import die_with_parent
+from paragraf_common.workers import die_with_parent
 
 from . import backend
 from .schema import SCHEMA_VERSION, analysis_fingerprint

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from archive.vocabulary import MINUTES
+
 # score × (share of query words found, each word counted by its IDF) ** COORD_POWER: a unit
 # with half the query's weight keeps a quarter of its score at 2.0
 COORD_POWER = 2.0
@@ -48,7 +50,7 @@ def word_weights(word_masks: list[np.ndarray], scope: np.ndarray) -> np.ndarray:
 def unit_prior(kinds: np.ndarray, kind_values: list[str], items: np.ndarray,
                item_values: list[str]) -> np.ndarray:
     """A factor per unit: items of minutes weigh MINUTES_ITEM_PRIOR, the rest 1."""
-    minutes = np.array([v == "protokoll" for v in kind_values] or [False], dtype=bool)
+    minutes = np.array([v == MINUTES for v in kind_values] or [False], dtype=bool)
     is_item = np.array([v != "" for v in item_values] or [False], dtype=bool)
     prior = np.ones(len(kinds), dtype=np.float32)
     if len(kinds):

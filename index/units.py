@@ -1,11 +1,11 @@
 """Search units derived from archive records: one per item, one per page outside items."""
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from archive import Document, Item, Page, dnr_key, find_dnr
-from archive.boilerplate import clean_text, repeated_lines, strip_contents
+from archive.vocabulary import paragraph_key
+from paragraf_common.boilerplate import clean_text, repeated_lines, strip_contents
 
 from .case_numbers import case_number_keys
 
@@ -54,7 +54,7 @@ def units_for_document(doc: Document, pages: list[Page], items: list[Item]) -> I
         values = list(dict.fromkeys(item.dnr + find_dnr(text)))
         yield base | {
             "id": item.id, "unit": "item", "url": item_url(item), "label": item.label,
-            "page": item.page_start, "paragraph": re.sub(r"\s", "", item.label),
+            "page": item.page_start, "paragraph": paragraph_key(item.label),
             "item": item.title[:120], "title": item.title,
             "decision": item.decision, "text": text,
             "dnr": " ".join(_dnr_terms(values, text)), "dnr_display": item.dnr,

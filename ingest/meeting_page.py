@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from archive import Item
+from archive.vocabulary import point_label
 
 from .structure import extract_decision, extract_presenter
 
@@ -85,7 +86,7 @@ def parse_meeting_page(text: str) -> MeetingPage | None:
     items = []
     for number in sorted(set(points) | set(assigned)):
         body = assigned.get(number, "")
-        items.append(Item(label=f"punkt {number}", title=points.get(number, ""), text=body,
+        items.append(Item(label=point_label(number), title=points.get(number, ""), text=body,
                           decision=extract_decision(body),
                           presenter=extract_presenter(body).rstrip(" ,"),
                           page_start=1, page_end=1))

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from archive import Archive
-from archive.workers import MEMORY, TIMEOUT, run_bounded, set_stage
+from paragraf_common.workers import MEMORY, TIMEOUT, run_bounded, set_stage
 
-from .errors import UnreadableFile
+from .errors import Failure, UnreadableFile
 from .reader import media_type_of, open_regular, parse_document, read_regular, read_sidecar
 
 # Folder documentation and sidecars are not records (MANIFEST.tsv is read as metadata).
@@ -25,9 +25,13 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    failed: list[dict] = field(default_factory=list)      # {path, stage, reason, message}
+    failed: list[dict] = field(default_factory=list)      # Failure.to_dict() of each
     warnings: list[dict] = field(default_factory=list)
     changed_documents: list[str] = field(default_factory=list)
+
+    def fail(self, failure: Failure) -> None:
+        """One more file not ingested: a line of the report."""
+        self.failed.append(failure.to_dict())
 
     def summary(self) -> dict:
         return {"ingested": len(self.ingested), "replaced": len(self.replaced),
@@ -79,8 +83,7 @@ def shown_path(path: str | os.PathLike) -> str:
 
 
 def _fail(report: IngestReport, path, reason: str, message: str, stage: str = "read") -> None:
-    report.failed.append({"path": shown_path(path), "stage": stage, "reason": reason,
-                          "message": message})
+    report.fail(Failure(shown_path(path), stage, reason, message))
 
 
 def _linked_folder(link: Path, report: IngestReport) -> None:
@@ -128,7 +131,7 @@ def _add(found, seen, path: Path, source: str, report: IngestReport, explicit=Fa
 
 
 def _parse(path: str, source: str, max_bytes: int, ocr_max_pages: int = 0):
-    """Worker: read and parse one file. Returns (parsed or None, data or None, failure or None)."""
+    """Worker: read and parse one file. Returns (parsed or None, data or None, Failure or None)."""
     def read() -> tuple[bytes, str, dict]:
         return read_regular(path, max_bytes), Path(path).name, read_sidecar(Path(path))
     return _parse_safely(read, path, source, ocr_max_pages)
@@ -152,16 +155,15 @@ def _parse_safely(read, shown: str, source: str, ocr_max_pages: int = 0):
         doc.sidecar = sidecar
         return doc, data, None
     except UnreadableFile as exc:
-        return None, None, {"path": shown, "stage": exc.stage, "reason": exc.reason,
-                            "message": str(exc)}
+        return None, None, exc.to_failure(shown)
     except MemoryError:
         raise                # the pool reports it as "minnesgräns"
     except OSError as exc:
-        return None, None, {"path": shown, "stage": "read", "reason": "unreadable",
-                            "message": f"Filen kan inte läsas ({exc.strerror or exc})."}
+        return None, None, Failure(shown, "read", "unreadable",
+                                   f"Filen kan inte läsas ({exc.strerror or exc}).")
     except Exception as exc:  # a parser bug must not stop the batch; report it plainly
-        return None, None, {"path": shown, "stage": "structure", "reason": "error",
-                            "message": f"Oväntat fel vid tolkning ({type(exc).__name__}: {exc})."}
+        return None, None, Failure(shown, "structure", "error",
+                                   f"Oväntat fel vid tolkning ({type(exc).__name__}: {exc}).")
 
 
 @dataclass
@@ -183,14 +185,14 @@ def _bounded(func, tasks, workers: int, limits: Limits, shown):
             continue
         stage = stage if stage in ("read", "extract", "ocr", "structure") else "extract"
         if status == TIMEOUT:
-            failure = {"reason": "tidsgräns", "message": f"Tolkningen tog längre än "
-                       f"{limits.time_s:g} s och avbröts (INGEST_TIME_LIMIT_S)."}
+            reason, message = "tidsgräns", (f"Tolkningen tog längre än {limits.time_s:g} s "
+                                            "och avbröts (INGEST_TIME_LIMIT_S).")
         elif status == MEMORY:
-            failure = {"reason": "minnesgräns", "message": f"Tolkningen behövde mer än "
-                       f"{limits.memory_mb:g} MB minne och avbröts (INGEST_MEMORY_LIMIT_MB)."}
+            reason, message = "minnesgräns", (f"Tolkningen behövde mer än {limits.memory_mb:g} "
+                                              "MB minne och avbröts (INGEST_MEMORY_LIMIT_MB).")
         else:
-            failure = {"reason": "error", "message": f"Arbetsprocessen avbröts ({value})."}
-        yield key, (None, None, {"path": shown(key), "stage": stage, **failure})
+            reason, message = "error", f"Arbetsprocessen avbröts ({value})."
+        yield key, (None, None, Failure(shown(key), stage, reason, message))
 
 
 def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_file_mb: float = 100,
@@ -210,7 +212,7 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
         try:
             sha = _hash(cand.path, max_bytes)
         except UnreadableFile as exc:
-            _fail(report, cand.path, exc.reason, str(exc), exc.stage)
+            report.fail(exc.to_failure(shown_path(cand.path)))
             continue
         except OSError:
             todo.append(cand)  # the worker reports the read error
@@ -230,7 +232,7 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike], *, max_fi
                                             lambda n: str(todo[n].path)):
         cand = todo[n]
         if failure:
-            report.failed.append(failure)
+            report.fail(failure)
         else:
             result = archive.store_document(doc, data, force=force)
             getattr(report, result.status).append(str(cand.path))
@@ -258,7 +260,7 @@ def reextract_archive(archive: Archive, workers: int = 1, limits: Limits | None 
             _bounded(_reparse, tasks, workers, limits, lambda n: jobs[n][3]), start=1):
         source = jobs[n][3]
         if failure:
-            report.failed.append(failure)
+            report.fail(failure)
         else:
             result = archive.store_document(doc, data, force=True)
             report.replaced.append(source)

@@ -235,6 +235,11 @@ def _same_columns(block: list[list[Line]], row: list[Line]) -> bool:
 
 def _render_agenda(text: str, lines: list[Line], table: Table | None,
                    rules: list[Rule]) -> tuple[str, Table | None]:
+    """The page text with its agenda table written as '| nr | … |' rows (the text itself
+    when it has none), and the table still open for the next page.
+
+    Some 60 lines long: the head row, the ruling lines and a table carried over from the
+    page before decide together where the table starts and ends and where each row starts."""
     header = table_header(lines)
     head_ids = {id(cell) for cell in header or []}
     if header is not None:

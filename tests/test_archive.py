@@ -75,7 +75,7 @@ def test_original_bytes_are_kept(tmp_path):
 
 def test_contents_list_and_signatures_are_not_content():
     """The 'Innehåll' entries and signature lines are stripped from a leftover page."""
-    from archive.boilerplate import clean_text, strip_contents
+    from paragraf_common.boilerplate import clean_text, strip_contents
     page = ("Innehåll\n\n§ 21 Dnr VN-2026-00042\nInitiativ från Peter Wesley (KD) om att göra det\n"
             "möjligt att lämna namnvalsedlar ........ 4\n\n§ 22 Dnr VN-2025-00013\n"
             "Anmälan av ordförandebeslut ............ 5\nDet här dokumentet är digitalt signerat\n"

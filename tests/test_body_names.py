@@ -1,7 +1,7 @@
 """Body names as Swedish writes them (refs #17)."""
 import pytest
 
-from ingest.structure import canonical_body
+from ingest.metadata import canonical_body
 
 
 @pytest.mark.parametrize("name,expected", [

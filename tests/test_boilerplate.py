@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from archive import Archive
-from archive.boilerplate import BOILERPLATE
+from paragraf_common.boilerplate import BOILERPLATE
 from index import rebuild_index
 from ingest import ingest_paths
 from tests.conftest import make_app

@@ -121,7 +121,7 @@ def test_a_worker_still_starting_when_its_command_is_killed_exits(tmp_path):
     script.write_text(
         "import multiprocessing, sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from archive.workers import die_with_parent\n"
+        "from paragraf_common.workers import die_with_parent\n"
         "def worker():\n"
         "    time.sleep(1.5)       # still starting when the parent is killed\n"
         "    die_with_parent()\n"

@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 from archive import Archive
-from archive.workers import DIED, MEMORY, TIMEOUT, run_bounded
+from paragraf_common.workers import DIED, MEMORY, TIMEOUT, run_bounded
 from ingest import Limits, ingest_paths, reextract_archive
 
 from .hostile_files import flate_bomb_pdf, many_operators_pdf

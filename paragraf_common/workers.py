@@ -106,6 +106,10 @@ def run_bounded(func, tasks, *, workers: int = 1, time_limit_s: float = 0,
                 memory_limit_mb: float = 0):
     """Run func(*args) for each (key, args) in tasks in worker processes.
 
+    Some 75 lines long: one scheduling loop (hand out tasks, wait on pipes, sentinels and the
+    nearest deadline, collect or kill) whose state is the pool; split up, the deadline
+    bookkeeping would be passed between functions.
+
     Yields (key, status, value, stage) as tasks finish, in any order: status "ok" with the
     result, TIMEOUT (killed after time_limit_s), MEMORY (over memory_limit_mb of address
     space) or DIED (an exception, or the process died) with a message. 0 means no limit.
