@@ -18,20 +18,17 @@ from __future__ import annotations
 
 import os
 import pickle
-import struct
 import zlib
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from . import analysis
+from . import analysis, backend
 
 LEXICON_FILE = "paragraf-lexicon.pickle"
 LEXICON_WORDS = 100_000     # most frequent words kept: the long tail is mostly typos and OCR noise
 MAX_WORD = 40               # longer words are neither kept nor looked up
-_TERMINFO_DF = struct.Struct("!I")   # W3TermInfo ('!BfIBBfII'): the document frequency at byte 5
-_LENGTHS = struct.Struct("!II")      # a hash file record: key length, value length
 
 
 class Lexicon:
@@ -180,52 +177,13 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
 
 # --- collecting the words of an index --------------------------------------------------
 def word_frequencies(reader, field: str = "text") -> Counter:
-    """Document frequency of every plain word (letters first) of `field`, over all segments.
-
-    Whoosh's term iterators decode each term's record in Python (6 s for the 2 million terms
-    of a 100,000-item index); the plain words are one sorted stretch of each segment's term
-    file (stems and folded forms carry a mark that sorts apart), read here in one piece."""
+    """Document frequency of every plain word (letters first) of `field`, over all segments
+    (read by the backend straight from its term files)."""
     counts: Counter = Counter()
-    subs = getattr(reader, "readers", None) or [reader]
-    for sub in subs:
-        if not _read_term_file(sub, field, counts):
-            for term, info in sub.iter_field(field):     # another codec: the slow way
-                text = term.decode("utf-8", "replace") if isinstance(term, bytes) else term
-                if _keep(text):
-                    counts[text] += info.doc_frequency()
+    for text, df in backend.plain_term_frequencies(reader, field):
+        if _keep(text):
+            counts[text] += df
     return counts
-
-
-def _read_term_file(sub, field: str, counts: Counter) -> bool:
-    """Add the plain words of one W3 segment straight from its ordered term hash file."""
-    terms = getattr(sub, "_terms", None)
-    table = getattr(terms, "_tindex", None)
-    fieldmap = getattr(terms, "_fieldmap", None)
-    if table is None or fieldmap is None or not hasattr(table, "closest_key_pos"):
-        return False
-    if field not in fieldmap:
-        return True
-    prefix = struct.pack("!H", fieldmap[field])
-    unpack, df_at = _LENGTHS.unpack_from, _TERMINFO_DF.unpack_from
-    # letters a–z, then UTF-8 lead byte 0xC3 (å, ä, ö, é, …); '^' stems, '~' folds and
-    # digits sort outside these stretches
-    for low, high in ((b"a", b"{"), (b"\xc3", b"\xc4")):
-        start = table.closest_key_pos(prefix + low)
-        if start is None:
-            continue
-        end = table.closest_key_pos(prefix + high)
-        end = table.endofdata if end is None else end
-        data = table.dbfile.get(start, end - start)
-        pos, size = 0, len(data)
-        while pos < size:
-            key_length, value_length = unpack(data, pos)
-            key = data[pos + 10:pos + 8 + key_length]      # less the 2-byte field number
-            pos += 8 + key_length
-            text = key.decode("utf-8", "replace")
-            if len(text) <= MAX_WORD:
-                counts[text] += df_at(data, pos + 5)[0]
-            pos += value_length
-    return True
 
 
 LEXICON_FIELDS = ("text", "title")    # an agenda point may hold its words in its title only

@@ -150,7 +150,7 @@ def _write_report(stem: str, failures: list[dict]) -> None:
 
 @bp.cli.command("reindex")
 @click.option("--if-needed", is_flag=True,
-              help="Rebuild only when the schema or analysis changed.")
+              help="Rebuild only when the schema, the analysis or the side-file format changed.")
 @click.option("--workers", type=int, default=None, help="Indexing processes (segments).")
 @_storage_errors
 def reindex_command(if_needed, workers):

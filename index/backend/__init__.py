@@ -8,7 +8,8 @@ one room). Nothing of ours but analysis.py is imported here.
 - storage.py: create_index, open_index, unit_count, segment_count, latest_generation,
   reseed_segment_names; IndexFile/IndexStorage, read with pread so threads can share them.
 - reading.py: Searcher (stored fields, terms, prefix expansion, idf) and its Segments (a
-  term's postings and positions as plain lists, read a block at a time).
+  term's postings and positions as plain lists, read a block at a time);
+  plain_term_frequencies (the letter-initial terms of a field, for the lexicon).
 - writing.py: BulkSegmentBase (the Whoosh side of segment.BulkSegmentWriter),
   commit_segments, Update (in place: delete, add segments, merge small ones),
   quantized_lengths.
@@ -16,7 +17,7 @@ one room). Nothing of ours but analysis.py is imported here.
 - stock.py: for tests, Whoosh's own writer and readers to compare the bulk writer with.
 """
 from .codec import BLOCK_COMPRESSION, TermWriter, encode_frequency, encode_positions
-from .reading import BM25_B, BM25_K1, Searcher, Segment
+from .reading import BM25_B, BM25_K1, Searcher, Segment, plain_term_frequencies
 from .schema import SwedishAnalyzer, make_schema
 from .stock import all_postings, block_headers, term_statistics, write_with_stock_writer
 from .storage import (LOCK_FILES, SORT_DIR, IndexFile, IndexStorage, create_index,
@@ -28,7 +29,8 @@ __all__ = [
     "BLOCK_COMPRESSION", "BM25_B", "BM25_K1", "BulkSegmentBase", "IndexFile", "IndexStorage",
     "LOCK_FILES", "SORT_DIR", "Searcher", "Segment", "SwedishAnalyzer", "TermWriter", "Update",
     "all_postings", "block_headers", "commit_segments", "create_index", "encode_frequency",
-    "encode_positions", "latest_generation", "make_schema", "open_index", "quantized_lengths",
+    "encode_positions", "latest_generation", "make_schema", "open_index",
+    "plain_term_frequencies", "quantized_lengths",
     "reseed_segment_names", "segment_count", "term_statistics", "unit_count",
     "write_with_stock_writer",
 ]
