@@ -14,14 +14,21 @@ from ingest import ingest_paths
 DATA = Path(__file__).parent / "data"
 
 
+def build_data_dir(data: Path, sources: list[Path]) -> dict:
+    """Ingest `sources` into the data directory `data` (none may fail) and index it; the
+    documents by file name."""
+    with Archive(data) as store:
+        report = ingest_paths(store, sources)
+        assert not report.failed, report.failed
+        rebuild_index(store, data)
+        return {d.filename: d for d in store.documents()}
+
+
 @pytest.fixture(scope="session")
 def built_dir(tmp_path_factory) -> Path:
     """A data directory with tests/data ingested and indexed (shared; do not modify)."""
     path = tmp_path_factory.mktemp("built")
-    with Archive(path) as store:
-        report = ingest_paths(store, [DATA])
-        assert not report.failed, report.failed
-        rebuild_index(store, path)
+    build_data_dir(path, [DATA])
     return path
 
 

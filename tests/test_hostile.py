@@ -18,9 +18,7 @@ import pytest
 from werkzeug.http import parse_options_header
 
 from archive import Archive
-from index import rebuild_index
-from ingest import ingest_paths
-from tests.conftest import make_app, make_pdf
+from tests.conftest import build_data_dir, make_app, make_pdf
 
 SCRIPT = "<script>alert('s1')</script>"
 BREAKOUT = "\"><img src=x onerror=alert('i1')>"
@@ -62,11 +60,8 @@ def hostile(tmp_path_factory):
     (folder / QUOTE_NAME).write_text("Valnämnden 2024 citattecken i filnamnet\n", "utf-8")
     make_pdf(folder / "bilaga.pdf", ["Valnämnden bilaga om <script>alert('pdf')</script>\n"])
     data = root / "data"
+    docs = build_data_dir(data, [folder])
     with Archive(data) as store:
-        report = ingest_paths(store, [folder])
-        assert not report.failed, report.failed
-        rebuild_index(store, data)
-        docs = {d.filename: d for d in store.documents()}
         item = store.items(document=docs["protokoll.md"].id)[0]
     return data, docs, item
 

@@ -11,10 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import Archive
-from index import rebuild_index
-from ingest import ingest_paths
-from tests.conftest import make_app
+from tests.conftest import build_data_dir, make_app
 
 DEMO = Path(__file__).parent.parent / "demo"
 FILES = ("002_kungsbacka-valnamnd-protokoll-2025-02-03.txt",
@@ -30,10 +27,7 @@ def client(tmp_path_factory):
     for name in FILES + ("MANIFEST.tsv",):
         shutil.copy(DEMO / name, source / name)
     data = root / "data"
-    with Archive(data) as store:
-        report = ingest_paths(store, [source])
-        assert not report.failed, report.failed
-        rebuild_index(store, data)
+    build_data_dir(data, [source])
     return make_app(data).test_client()
 
 

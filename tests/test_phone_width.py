@@ -14,9 +14,7 @@ from tests.browser_support import serve
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 
-from archive import Archive  # noqa: E402
-from index import rebuild_index  # noqa: E402
-from ingest import ingest_paths  # noqa: E402
+from tests.conftest import build_data_dir  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 DEMO = Path(__file__).parent.parent / "demo"
@@ -104,11 +102,7 @@ def phone_server(tmp_path_factory):
     for name in TIED:
         shutil.copy(DEMO / name, source / "valnamnd" / name)
     data = root / "data"
-    with Archive(data) as store:
-        report = ingest_paths(store, [source])
-        assert not report.failed, report.failed
-        rebuild_index(store, data)
-        docs = {d.filename: d for d in store.documents()}
+    docs = build_data_dir(data, [source])
     with serve(data, env={"FLASK_ADMIN_TOKEN": TOKEN}) as base:
         yield base, docs
 

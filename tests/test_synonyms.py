@@ -1,9 +1,8 @@
 """Abbreviations of public administration find what they stand for (refs #14)."""
 from __future__ import annotations
 
-from archive import Archive
-from index import SearchIndex, analysis, rebuild_index, synonyms
-from ingest import ingest_paths
+from index import SearchIndex, analysis, synonyms
+from tests.conftest import build_data_dir
 
 
 def test_the_list_is_data_with_its_source_and_every_line_expands():
@@ -29,9 +28,7 @@ def test_an_abbreviation_finds_its_expansion_written_out(tmp_path):
         "Kallelse Teknik 2026-05-14\n\n1. Ekonomisk uppföljning april 2026\n"
         "Teknik redovisar ett överskott för perioden.\n", encoding="utf-8")
     data = tmp_path / "data"
-    with Archive(data) as store:
-        assert not ingest_paths(store, [folder]).failed
-        rebuild_index(store, data)
+    build_data_dir(data, [folder])
     index = SearchIndex(data, time_limit_ms=60_000)
     hits = index.search("IFO överskott").hits
     assert hits and hits[0].source.endswith("ifo-kallelse-2026-05-13.txt")
