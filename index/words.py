@@ -50,7 +50,8 @@ def word_node(word: str, restore=None) -> Node:
     `restore` (plain word -> the archive's word with å/ä/ö, or '') reads a word typed
     without them as the word meant: 'sammantradesdagar' matches as 'sammanträdesdagar'
     would, and its parts are the parts of that word (refs #14)."""
-    restored = restore(word.lower()) if restore and typed_plainly(word.lower()) else ""
+    plain = typed_plainly(word.lower())
+    restored = restore(word.lower()) if restore and plain else ""
     weights: dict[str, float] = {}
     for form in (word, restored) if restored else (word,):
         for term, weight in word_terms(form):
@@ -62,7 +63,7 @@ def word_node(word: str, restore=None) -> Node:
     node = term_node(*triples)
     node.key = ("word", word, restored)
     parts = analysis.query_terms(word)["parts"]
-    if restore and typed_plainly(word.lower()) and len(parts) > 1:
+    if restore and plain and len(parts) > 1:
         raw = [p for p in analysis.word_parts(word.lower().rstrip("-")) if p]
         parts = list(dict.fromkeys(analysis.stem(restore(p) or p) for p in raw))
     if restored:
@@ -70,13 +71,13 @@ def word_node(word: str, restore=None) -> Node:
     if len(parts) > 1:
         # a compound typed whole also finds its parts written apart ("avfallstaxa" ~ "taxa för
         # avfall"); typed without å/ä/ö, its folded parts weigh as the parts (refs #14)
-        folded = 1.0 if typed_plainly(word.lower()) else W_FOLDED
+        folded = 1.0 if plain else W_FOLDED
         together = Node("and", boost=W_PART, children=[
             term_node(("text", analysis.STEM + p, 1.0), ("text", p, 1.0),
                       ("title", analysis.STEM + p, 1.0), ("title", p, 1.0),
                       ("text", analysis.FOLD + analysis.fold(p), folded),
                       ("title", analysis.FOLD + analysis.fold(p), folded)) for p in parts])
-        node = Node("or", children=[node, together], key=("word+parts", word))
+        node = Node("or", children=[node, together], key=("word+parts", word, restored))
     return node
 
 
