@@ -3,8 +3,8 @@ generation (refs #13).
 
 Whoosh's corrector walks the whole term dictionary for every unknown word: 3–7 s a word on
 a 20,000-item archive, a minute for four long ones. Here the index's most frequent plain
-words (field `text`, no stems or folded forms) are collected once when an index generation
-is written, with a symmetric-deletion table: every word and each of its one-letter
+words (fields `text` and `title`, no stems or folded forms) are collected once when an index
+generation is written, with a symmetric-deletion table: every word and each of its one-letter
 deletions, hashed (crc32) into one sorted array. A query word's deletions of up to two
 letters are looked up there with one binary search each, so a lookup costs a few hundred
 array probes however large the archive, and the few candidates are checked with a real
